@@ -1,0 +1,7 @@
+/** Applies pending migrations and exits: `npm run migrate` (the app also migrates at start). */
+import { openDatabaseForTool } from '../src/server/boot';
+import { loadConfig } from '../src/server/config';
+
+const database = await openDatabaseForTool(loadConfig());
+await database.close();
+console.log('Migrations applied.');

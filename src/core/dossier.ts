@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { compact, isValidBic, isValidIban, isValidSiren, isValidSiret, isValidVatNumber, vatNumberMatchesSiren } from './identifiers';
+
+export const LEGAL_FORMS = ['EI', 'EIRL', 'EURL', 'SARL', 'SASU', 'SAS', 'SA', 'SNC', 'SCI', 'SCOP', 'ASSOCIATION', 'AUTRE'] as const;
+export type LegalForm = (typeof LEGAL_FORMS)[number];
+
+export const VAT_REGIMES = ['normal', 'franchise'] as const;
+export type VatRegime = (typeof VAT_REGIMES)[number];
+
+/** Legal forms of an individual entrepreneur: "EI" is printed beside the name; no share capital. */
+export const INDIVIDUAL_FORMS: readonly LegalForm[] = ['EI', 'EIRL'];
+
+const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+
+/** Turns "" into null so a cleared field is stored as absent. */
+const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
+
+const identifier = (check: (v: string) => boolean, message: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (v.trim() === '' ? null : compact(v)) : v),
+    z.string().refine(check, { message }).nullable().optional(),
+  );
+
+export const addressSchema = z
+  .object({
+    line1: z.string().trim().max(200),
+    line2: z.string().trim().max(200).default(''),
+    postalCode: z.string().trim().max(20),
+    city: z.string().trim().max(100),
+    country: z.string().trim().length(2).default('FR'),
+  })
+  .strict();
+export type Address = z.infer<typeof addressSchema>;
+
+/** The dossier's company details as edited on the settings page. Every field is optional on update. */
+export const dossierSettingsSchema = z
+  .object({
+    legalName: z.string().trim().min(1, 'La raison sociale est obligatoire.').max(200),
+    legalForm: z.enum(LEGAL_FORMS).nullable().optional(),
+    siren: identifier(isValidSiren, 'SIREN invalide : 9 chiffres avec une clé de contrôle correcte.'),
+    siret: identifier(isValidSiret, 'SIRET invalide : 14 chiffres avec une clé de contrôle correcte.'),
+    vatNumber: identifier(isValidVatNumber, 'Numéro de TVA intracommunautaire invalide.'),
+    address: addressSchema.nullable().optional(),
+    shareCapitalCents: z.number().int().min(0).max(1e15).nullable().optional(),
+    rcsCity: optionalText(100),
+    vatRegime: z.enum(VAT_REGIMES).optional(),
+    vatOnDebits: z.boolean().optional(),
+    email: z.preprocess(blankToNull, z.email('Adresse e-mail invalide.').max(254).nullable().optional()),
+    phone: z.preprocess(blankToNull, z.string().trim().max(30).regex(/^[+0-9 ().-]{6,30}$/, 'Numéro de téléphone invalide.').nullable().optional()),
+    iban: identifier(isValidIban, 'IBAN invalide : la clé de contrôle ne correspond pas.'),
+    bic: identifier(isValidBic, 'BIC invalide : 8 ou 11 caractères.'),
+  })
+  .strict();
+
+export const dossierSettingsUpdateSchema = dossierSettingsSchema.partial().strict();
+export type DossierSettingsUpdate = z.infer<typeof dossierSettingsUpdateSchema>;
+
+export interface DossierConsistencyInput {
+  siren?: string | null;
+  siret?: string | null;
+  vatNumber?: string | null;
+  vatRegime?: VatRegime;
+  vatOnDebits?: boolean;
+}
+
+/** Rules across fields, checked on the merged result of an update. Returns French messages by field. */
+export function dossierConsistencyErrors(d: DossierConsistencyInput): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (d.siret && d.siren && !d.siret.startsWith(d.siren)) {
+    errors.siret = 'Le SIRET doit commencer par le SIREN du dossier.';
+  }
+  if (d.siret && !d.siren) errors.siren = 'Renseignez le SIREN avant le SIRET.';
+  if (d.vatNumber && d.siren && !vatNumberMatchesSiren(d.vatNumber, d.siren)) {
+    errors.vatNumber = 'Le numéro de TVA ne correspond pas au SIREN du dossier.';
+  }
+  if (d.vatRegime === 'franchise' && d.vatOnDebits) {
+    errors.vatOnDebits = "L'option pour la TVA sur les débits ne s'applique pas en franchise en base.";
+  }
+  return errors;
+}
+
+export const LOGO_MAX_BYTES = 512 * 1024;
+export const LOGO_TYPES = ['image/png', 'image/jpeg'] as const;

@@ -1,0 +1,45 @@
+/**
+ * Error codes of the API, with their messages in French (default) and English.
+ * Every error response is `{ "error": { "code", "message", "details" } }`.
+ */
+export const ERROR_MESSAGES = {
+  validation_failed: { fr: 'Certaines informations sont invalides.', en: 'Some fields are invalid.' },
+  malformed_json: { fr: 'La requête est mal formée (JSON invalide).', en: 'The request body is not valid JSON.' },
+  body_too_large: { fr: 'La requête est trop volumineuse.', en: 'The request body is too large.' },
+  unsupported_media_type: { fr: "Ce type de contenu n'est pas accepté.", en: 'This content type is not accepted.' },
+  not_found: { fr: "Cette ressource n'existe pas ou vous n'y avez pas accès.", en: 'Not found, or you have no access to it.' },
+  unauthenticated: { fr: 'Vous devez vous connecter.', en: 'You must log in.' },
+  forbidden: { fr: "Votre profil ne permet pas cette action.", en: 'Your profile does not allow this action.' },
+  csrf_invalid: { fr: 'Jeton de sécurité (CSRF) absent ou invalide : rechargez la page.', en: 'Missing or invalid security (CSRF) token: reload the page.' },
+  rate_limited: { fr: 'Trop de tentatives. Réessayez dans quelques minutes.', en: 'Too many attempts. Try again in a few minutes.' },
+  invalid_credentials: { fr: 'E-mail ou mot de passe incorrect.', en: 'Wrong e-mail or password.' },
+  email_taken: { fr: 'Un compte existe déjà avec cette adresse e-mail.', en: 'An account already exists with this e-mail address.' },
+  weak_password: { fr: 'Ce mot de passe est trop faible.', en: 'This password is too weak.' },
+  wrong_password: { fr: 'Le mot de passe actuel est incorrect.', en: 'The current password is wrong.' },
+  token_invalid: { fr: 'Ce lien est invalide, a expiré ou a déjà été utilisé.', en: 'This link is invalid, expired or already used.' },
+  invitation_email_mismatch: { fr: "Cette invitation est adressée à une autre adresse e-mail.", en: 'This invitation is addressed to another e-mail address.' },
+  already_member: { fr: 'Cette personne est déjà membre du dossier.', en: 'This person is already a member of the dossier.' },
+  already_invited: { fr: 'Une invitation est déjà en attente pour cette adresse.', en: 'An invitation is already pending for this address.' },
+  seat_limit_reached: {
+    fr: 'Votre formule {plan} permet {limit} utilisateur(s), et ils sont tous attribués (invitations en attente comprises).',
+    en: 'Your {plan} plan allows {limit} user(s), and all are taken (pending invitations included).',
+  },
+  accountant_not_in_plan: { fr: "L'accès expert-comptable est réservé à la formule TPE+.", en: "The accountant's access is for the TPE+ plan only." },
+  last_admin: { fr: 'Le dossier doit garder au moins un administrateur.', en: 'The dossier must keep at least one administrator.' },
+  profile_in_use: { fr: 'Ce profil est attribué à des membres : changez d’abord leur profil.', en: 'Members still have this profile: change theirs first.' },
+  invalid_image: { fr: "Le logo doit être une image PNG ou JPEG valide.", en: 'The logo must be a valid PNG or JPEG image.' },
+  conflict: { fr: 'Cette opération est en conflit avec l’état actuel.', en: 'This operation conflicts with the current state.' },
+  internal: { fr: 'Une erreur inattendue est survenue. Réessayez.', en: 'An unexpected error occurred. Try again.' },
+} as const satisfies Record<string, { fr: string; en: string }>;
+
+export type ErrorCode = keyof typeof ERROR_MESSAGES;
+export type Locale = 'fr' | 'en';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+/** The message of a code in a language, with `{name}` placeholders filled from `params`. */
+export function errorMessage(code: ErrorCode, locale: Locale = 'fr', params: Record<string, unknown> = {}): string {
+  return ERROR_MESSAGES[code][locale].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}

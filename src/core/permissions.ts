@@ -1,0 +1,72 @@
+/**
+ * Who may do what. Every API route names one of these permissions; a profile is a set of them.
+ * This table is the single source of truth, read by the server (authorization) and the web app
+ * (what to show).
+ */
+export const PERMISSIONS = [
+  'dossier.read',
+  'settings.manage',
+  'members.manage',
+  'customers.read',
+  'customers.write',
+  'products.read',
+  'products.write',
+  'quotes.read',
+  'quotes.write',
+  'invoices.read',
+  'invoices.write',
+  'invoices.issue',
+  'payments.write',
+  'purchases.read',
+  'purchases.write',
+  'accounting.read',
+  'accounting.export',
+  'audit.read',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const BUILTIN_PROFILE_KEYS = ['admin', 'adv', 'commercial', 'achat', 'readonly', 'accountant'] as const;
+export type BuiltinProfileKey = (typeof BUILTIN_PROFILE_KEYS)[number];
+
+const READS: Permission[] = PERMISSIONS.filter((p) => p.endsWith('.read'));
+
+export const BUILTIN_PROFILES: Record<BuiltinProfileKey, readonly Permission[]> = {
+  admin: PERMISSIONS,
+  adv: [
+    'dossier.read',
+    'customers.read',
+    'customers.write',
+    'products.read',
+    'products.write',
+    'quotes.read',
+    'quotes.write',
+    'invoices.read',
+    'invoices.write',
+    'invoices.issue',
+    'payments.write',
+  ],
+  commercial: ['dossier.read', 'customers.read', 'customers.write', 'products.read', 'quotes.read', 'quotes.write'],
+  achat: ['dossier.read', 'products.read', 'purchases.read', 'purchases.write'],
+  readonly: READS,
+  accountant: [...READS, 'accounting.export'],
+};
+
+export function isBuiltinProfileKey(value: string): value is BuiltinProfileKey {
+  return (BUILTIN_PROFILE_KEYS as readonly string[]).includes(value);
+}
+
+export function isPermission(value: string): value is Permission {
+  return (PERMISSIONS as readonly string[]).includes(value);
+}
+
+/** A custom profile always keeps `dossier.read`: a member who cannot open the dossier is not a member. */
+export function normalizePermissions(perms: readonly string[]): Permission[] {
+  const set = new Set<Permission>(['dossier.read']);
+  for (const p of perms) if (isPermission(p)) set.add(p);
+  return PERMISSIONS.filter((p) => set.has(p));
+}
+
+export function can(perms: readonly Permission[], permission: Permission): boolean {
+  return perms.includes(permission);
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { installAuthGuard } from './platform/auth';
+import type { AppContext } from './platform/context';
+import { installErrorHandler } from './platform/error-handler';
+import { accountRoutes } from './accounts/routes';
+import { meRoutes } from './accounts/me-routes';
+import { dossierRoutes } from './dossiers/routes';
+import { memberRoutes } from './members/routes';
+import { profileRoutes } from './members/profile-routes';
+import { auditRoutes } from './audit/routes';
+import { platformRoutes } from './platform/routes';
+
+z.config(z.locales.fr());
+
+const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+export const CSRF_COOKIE = 'ardoise_csrf';
+
+/** The Fastify application: the platform (security, errors, guard) and the feature plugins. */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: ctx.config.logLevel },
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: process.env.TRUST_PROXY === 'true',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  installAuthGuard(app, ctx);
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    strictTransportSecurity: ctx.config.secureCookies,
+  });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: CSRF_COOKIE,
+    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: ctx.config.secureCookies, signed: false },
+    getToken: (req) => req.headers['x-csrf-token'] as string | undefined,
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    if (MUTATIONS.has(request.method) && request.url.startsWith('/api/')) return app.csrfProtection(request, reply, done);
+    done();
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
+  await app.register(async (api) => {
+    await api.register(platformRoutes, { ctx });
+    await api.register(accountRoutes, { ctx });
+    await api.register(meRoutes, { ctx });
+    await api.register(dossierRoutes, { ctx });
+    await api.register(memberRoutes, { ctx });
+    await api.register(profileRoutes, { ctx });
+    await api.register(auditRoutes, { ctx });
+  }, { prefix: '/api' });
+
+  if (existsSync(path.join(ctx.config.webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: ctx.config.webDir, wildcard: false, index: false });
+    // The single-page app answers every non-API path.
+    app.get('/*', { config: { auth: 'public' } }, (request, reply) => {
+      if (request.url.startsWith('/api/')) return reply.callNotFound();
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    });
+  }
+  return app;
+}

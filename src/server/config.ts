@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { PLAN_KEYS, type PlanKey } from '../core/plans';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** External PostgreSQL; when absent, an embedded PostgreSQL 15 runs under `dataDir/pg`. */
+  databaseUrl: string | null;
+  embeddedPgPort: number;
+  /** The role every application query runs as (neither superuser nor table owner). */
+  appRole: string;
+  smtpUrl: string | null;
+  mailFrom: string;
+  /** Public address of the app, used in e-mailed links. */
+  publicUrl: string;
+  sessionTtlDays: number;
+  secureCookies: boolean;
+  production: boolean;
+  logLevel: string;
+  poolSize: number;
+  webDir: string;
+  /** The plan of a newly created dossier (the operator changes it with `npm run admin`). */
+  defaultPlan: PlanKey;
+  /** Failed logins allowed per e-mail, and per IP, within 15 minutes. */
+  loginLimits: { perAccount: number; perIp: number };
+}
+
+function int(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`Invalid integer in environment: ${value}`);
+  return n;
+}
+
+function plan(value: string | undefined): PlanKey {
+  if (!value) return 'solo';
+  if (!(PLAN_KEYS as readonly string[]).includes(value)) throw new Error(`Invalid DEFAULT_PLAN: ${value} (expected ${PLAN_KEYS.join(', ')})`);
+  return value as PlanKey;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env.PORT, 3000);
+  const production = env.NODE_ENV === 'production';
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(env.DATA_DIR ?? 'data'),
+    databaseUrl: env.DATABASE_URL || null,
+    embeddedPgPort: int(env.EMBEDDED_PG_PORT, 54329),
+    appRole: env.DB_APP_ROLE ?? 'ardoise_app',
+    smtpUrl: env.SMTP_URL || null,
+    mailFrom: env.MAIL_FROM ?? 'Ardoise <no-reply@localhost>',
+    publicUrl,
+    sessionTtlDays: int(env.SESSION_TTL_DAYS, 30),
+    secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true' : publicUrl.startsWith('https://'),
+    production,
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    poolSize: int(env.DB_POOL_SIZE, 20),
+    webDir: path.resolve(env.WEB_DIR ?? 'dist/web'),
+    defaultPlan: plan(env.DEFAULT_PLAN),
+    loginLimits: { perAccount: int(env.LOGIN_MAX_FAILURES_PER_ACCOUNT, 5), perIp: int(env.LOGIN_MAX_FAILURES_PER_IP, 20) },
+  };
+}

@@ -1,0 +1,30 @@
+import { startServer } from './boot';
+import { loadConfig } from './config';
+
+const config = loadConfig();
+const started = Date.now();
+try {
+  const server = await startServer(config);
+  server.app.log.info(
+    { url: config.publicUrl, database: config.databaseUrl ? 'external' : `embedded (${config.dataDir}/pg)`, smtp: config.smtpUrl ? 'configured' : 'none: e-mails go to the local outbox', startupMs: Date.now() - started },
+    'Ardoise is ready',
+  );
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, 'stopping');
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+} catch (error) {
+  console.error(`Ardoise could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

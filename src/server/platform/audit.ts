@@ -1,0 +1,178 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../db/pool';
+
+export type Changes = Record<string, { before: unknown; after: unknown }>;
+
+export interface AuditActor {
+  userId: string | null;
+  name: string;
+  /** The actor's profile name at that moment. */
+  profile: string | null;
+}
+
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+export interface AuditInput {
+  action: string;
+  entityType: string;
+  entityId?: string | null;
+  entityLabel?: string | null;
+  summary: string;
+  changes?: Changes | null;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** JSON with object keys sorted at every level: the same content always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export interface ChainedContent {
+  dossierId: string;
+  seq: number;
+  id: string;
+  occurredAt: string;
+  actorUserId: string | null;
+  actorName: string;
+  actorProfile: string | null;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  entityLabel: string | null;
+  summary: string;
+  changes: Changes | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+/** hash = SHA-256(previous hash, a newline, the canonical JSON of the event). */
+export function chainHash(prevHash: string, content: ChainedContent): string {
+  return createHash('sha256').update(`${prevHash}\n${canonicalJson(content)}`).digest('hex');
+}
+
+/** The fields that differ between two versions of a record, as `{ field: { before, after } }`. */
+export function diff<T extends Record<string, unknown>>(before: T, after: Partial<T>): Changes {
+  const changes: Changes = {};
+  for (const key of Object.keys(after)) {
+    const a = after[key];
+    if (a === undefined) continue;
+    if (canonicalJson(before[key]) !== canonicalJson(a)) changes[key] = { before: before[key] ?? null, after: a };
+  }
+  return changes;
+}
+
+/**
+ * The one audit writer. Call it inside the transaction of the change it records: the event
+ * commits or rolls back with it. The dossier's chain head is locked (FOR UPDATE) so concurrent
+ * writers queue and the chain never forks.
+ */
+export async function writeAudit(t: Db, dossierId: string, actor: AuditActor, meta: RequestMeta, input: AuditInput): Promise<void> {
+  const head = await t
+    .selectFrom('audit_heads')
+    .select(['last_seq', 'last_hash'])
+    .where('dossier_id', '=', dossierId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const content: ChainedContent = {
+    dossierId,
+    seq: Number(head.last_seq) + 1,
+    id: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    actorUserId: actor.userId,
+    actorName: actor.name,
+    actorProfile: actor.profile,
+    action: input.action,
+    entityType: input.entityType,
+    entityId: input.entityId ?? null,
+    entityLabel: input.entityLabel ?? null,
+    summary: input.summary,
+    changes: input.changes && Object.keys(input.changes).length > 0 ? input.changes : null,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+    requestId: meta.requestId,
+  };
+  const hash = chainHash(head.last_hash, content);
+  await sql`
+    WITH event AS (
+      INSERT INTO audit_events (dossier_id, seq, id, occurred_at, actor_user_id, actor_name, actor_profile, action,
+        entity_type, entity_id, entity_label, summary, changes, ip, user_agent, request_id, prev_hash, hash)
+      VALUES (${dossierId}, ${content.seq}, ${content.id}, ${content.occurredAt}, ${content.actorUserId}, ${content.actorName},
+        ${content.actorProfile}, ${content.action}, ${content.entityType}, ${content.entityId}, ${content.entityLabel},
+        ${content.summary}, ${content.changes === null ? null : JSON.stringify(content.changes)}::jsonb, ${content.ip},
+        ${content.userAgent}, ${content.requestId}, ${head.last_hash}, ${hash})
+    )
+    UPDATE audit_heads SET last_seq = ${content.seq}, last_hash = ${hash} WHERE dossier_id = ${dossierId}
+  `.execute(t);
+}
+
+export interface ChainVerdict {
+  ok: boolean;
+  checked: number;
+  firstBrokenSeq: number | null;
+  reason: string | null;
+}
+
+const BATCH = 2000;
+
+/** Recomputes a dossier's chain from the first event and names the first link that does not hold. */
+export async function verifyAuditChain(t: Db, dossierId: string): Promise<ChainVerdict> {
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  let checked = 0;
+  const broken = (seq: number, reason: string): ChainVerdict => ({ ok: false, checked, firstBrokenSeq: seq, reason });
+  for (;;) {
+    const rows = await t
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('dossier_id', '=', dossierId)
+      .where('seq', '>=', String(expectedSeq) as never)
+      .orderBy('seq')
+      .limit(BATCH)
+      .execute();
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      if (seq !== expectedSeq) return broken(expectedSeq, `L'événement n° ${expectedSeq} manque.`);
+      if (row.prev_hash !== prev) return broken(seq, `L'événement n° ${seq} ne suit pas l'empreinte de l'événement précédent.`);
+      const recomputed = chainHash(prev, {
+        dossierId: row.dossier_id,
+        seq,
+        id: row.id,
+        occurredAt: row.occurred_at.toISOString(),
+        actorUserId: row.actor_user_id,
+        actorName: row.actor_name,
+        actorProfile: row.actor_profile,
+        action: row.action,
+        entityType: row.entity_type,
+        entityId: row.entity_id,
+        entityLabel: row.entity_label,
+        summary: row.summary,
+        changes: row.changes,
+        ip: row.ip,
+        userAgent: row.user_agent,
+        requestId: row.request_id,
+      });
+      if (recomputed !== row.hash) return broken(seq, `Le contenu de l'événement n° ${seq} a été modifié après son enregistrement.`);
+      prev = row.hash;
+      expectedSeq++;
+      checked++;
+    }
+    if (rows.length < BATCH) break;
+  }
+  const head = await t.selectFrom('audit_heads').select(['last_seq', 'last_hash']).where('dossier_id', '=', dossierId).executeTakeFirst();
+  if (head && (Number(head.last_seq) !== checked || head.last_hash !== prev)) {
+    return broken(checked + 1, `Des événements postérieurs au n° ${checked} ont disparu.`);
+  }
+  return { ok: true, checked, firstBrokenSeq: null, reason: null };
+}

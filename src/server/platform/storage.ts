@@ -1,0 +1,38 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Db } from '../db/pool';
+
+export interface StoredFile {
+  id: string;
+  contentType: string;
+  sha256: string;
+  content: Buffer;
+}
+
+/**
+ * Where files (logos, frozen PDFs) live. Every app node must read what any node wrote, so the
+ * default keeps them in PostgreSQL, inside the caller's transaction and under row-level security.
+ */
+export interface FileStore {
+  put(t: Db, dossierId: string, file: { contentType: string; content: Buffer }): Promise<StoredFile>;
+  get(t: Db, dossierId: string, id: string): Promise<StoredFile | null>;
+  remove(t: Db, dossierId: string, id: string): Promise<void>;
+}
+
+export const postgresFileStore: FileStore = {
+  async put(t, dossierId, file) {
+    const id = randomUUID();
+    const sha256 = createHash('sha256').update(file.content).digest();
+    await t
+      .insertInto('files')
+      .values({ dossier_id: dossierId, id, content_type: file.contentType, size: file.content.length, sha256, content: file.content })
+      .execute();
+    return { id, contentType: file.contentType, sha256: sha256.toString('hex'), content: file.content };
+  },
+  async get(t, dossierId, id) {
+    const row = await t.selectFrom('files').select(['id', 'content_type', 'sha256', 'content']).where('dossier_id', '=', dossierId).where('id', '=', id).executeTakeFirst();
+    return row ? { id: row.id, contentType: row.content_type, sha256: row.sha256.toString('hex'), content: row.content } : null;
+  },
+  async remove(t, dossierId, id) {
+    await t.deleteFrom('files').where('dossier_id', '=', dossierId).where('id', '=', id).execute();
+  },
+};
