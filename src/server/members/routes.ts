@@ -64,7 +64,8 @@ export const memberRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
 
   r.post('/d/:dossierId/members', { config: manage, schema: { body: z.object({ email, profileId: profileChoice }).strict() } }, async (request, reply) => {
     const outcome = await addMember(ctx, currentDossier(request), request.body);
-    return reply.status(201).send({ outcome });
+    reply.status(201);
+    return { outcome };
   });
 
   r.patch('/d/:dossierId/members/:userId', { config: manage, schema: { params: memberParams, body: z.object({ profileId: profileChoice }).strict() } }, async (request) => {
@@ -75,12 +76,14 @@ export const memberRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
 
   r.delete('/d/:dossierId/members/:userId', { config: manage, schema: { params: memberParams } }, async (request, reply) => {
     await removeMember(currentDossier(request), request.params.userId);
-    return reply.status(204).send();
+    reply.status(204);
+    return null;
   });
 
   r.delete('/d/:dossierId/invitations/:invitationId', { config: manage, schema: { params: invitationParams } }, async (request, reply) => {
     await revokeInvitation(currentDossier(request), request.params.invitationId);
-    return reply.status(204).send();
+    reply.status(204);
+    return null;
   });
 
   r.get('/invitations/:token', { config: { auth: 'public' }, schema: { params: tokenParams } }, async (request) => ({

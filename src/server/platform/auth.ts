@@ -68,6 +68,10 @@ function methods(method: string | string[]): string[] {
  * runs the handler inside the dossier's transaction after checking session, membership and
  * permission in that same transaction. Non-members get 404 (the dossier's existence is not
  * revealed), members without the permission 403.
+ *
+ * A dossier route's handler must *return* its answer (setting `reply.status()` if needed), never
+ * call `reply.send()`: the transaction commits after the handler returns, and the answer must
+ * not reach the client before the change is committed.
  */
 export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
   app.decorate('registeredRoutes', [] as RegisteredRoute[]);
@@ -133,7 +137,9 @@ function inDossier(ctx: AppContext, permission: Permission, handler: RouteHandle
         ...resolved,
         audit: (input) => writeAudit(t, dossierId, { userId: user.id, name: user.name, profile: auditProfile }, request.meta, input),
       };
-      return handler.call(this, request, reply);
+      const answer = await handler.call(this, request, reply);
+      if (reply.sent) throw new Error(`${request.method} ${request.url} sent its answer before its transaction committed`);
+      return answer;
     });
   };
 }

@@ -11,7 +11,7 @@ export interface ImageInfo {
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const MAX_SIDE = 10_000;
 
-function crc32(buf: Buffer): number {
+export function crc32(buf: Buffer): number {
   let crc = ~0;
   for (const byte of buf) {
     crc ^= byte;

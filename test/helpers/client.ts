@@ -1,0 +1,96 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: LightMyRequestResponse['headers'];
+  raw: LightMyRequestResponse;
+}
+
+/**
+ * A browser-like API client over `app.inject`: keeps cookies, fetches the CSRF token, and sends
+ * it with every mutation (unless told not to).
+ */
+export class ApiClient {
+  private cookies = new Map<string, string>();
+  private csrf: string | null = null;
+
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly defaults: { ip?: string; headers?: Record<string, string> } = {},
+  ) {}
+
+  get cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  hasCookie(name: string): boolean {
+    return this.cookies.has(name);
+  }
+
+  private remember(res: LightMyRequestResponse): void {
+    for (const c of res.cookies as { name: string; value: string; expires?: Date; maxAge?: number }[]) {
+      const expired = (c.expires && c.expires.getTime() < Date.now()) || c.maxAge === 0 || c.value === '';
+      if (expired) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+  }
+
+  async token(): Promise<string> {
+    if (!this.csrf) this.csrf = (await this.request('GET', '/api/csrf')).body.token as string;
+    return this.csrf;
+  }
+
+  async request<T = any>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+    opts: { csrf?: boolean; headers?: Record<string, string>; raw?: Buffer | string } = {},
+  ): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...this.defaults.headers, ...opts.headers };
+    if (method !== 'GET' && opts.csrf !== false) headers['x-csrf-token'] = await this.token();
+    if (this.cookies.size > 0) headers.cookie = this.cookieHeader;
+    let payload: string | Buffer | undefined;
+    if (opts.raw !== undefined) payload = opts.raw;
+    else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await this.app.inject({ method, url, headers, payload, remoteAddress: this.defaults.ip ?? '127.0.0.1' });
+    this.remember(res);
+    const type = String(res.headers['content-type'] ?? '');
+    return { status: res.statusCode, body: type.includes('json') && res.body ? JSON.parse(res.body) : res.body, headers: res.headers, raw: res };
+  }
+
+  get<T = any>(url: string, opts?: { headers?: Record<string, string> }) {
+    return this.request<T>('GET', url, undefined, opts);
+  }
+  post<T = any>(url: string, body?: unknown, opts?: { csrf?: boolean; headers?: Record<string, string> }) {
+    return this.request<T>('POST', url, body, opts);
+  }
+  patch<T = any>(url: string, body?: unknown, opts?: { csrf?: boolean; headers?: Record<string, string> }) {
+    return this.request<T>('PATCH', url, body, opts);
+  }
+  put<T = any>(url: string, body?: unknown, opts?: { csrf?: boolean; headers?: Record<string, string>; raw?: Buffer | string }) {
+    return this.request<T>('PUT', url, body, opts);
+  }
+  delete<T = any>(url: string, opts?: { csrf?: boolean; headers?: Record<string, string> }) {
+    return this.request<T>('DELETE', url, undefined, opts);
+  }
+}
+
+let counter = 0;
+export function uniqueEmail(prefix = 'user'): string {
+  return `${prefix}.${Date.now().toString(36)}${(counter++).toString(36)}@example.com`;
+}
+
+export const STRONG_PASSWORD = 'ardoise-Test-pass-2026';
+
+/** Signs up a new user (and their first dossier); returns the logged-in client. */
+export async function signUp(app: FastifyInstance, opts: { name?: string; email?: string; dossierName?: string; ip?: string } = {}) {
+  const client = new ApiClient(app, { ip: opts.ip });
+  const email = opts.email ?? uniqueEmail();
+  const res = await client.post('/api/auth/signup', { name: opts.name ?? 'Camille Durand', email, password: STRONG_PASSWORD, dossierName: opts.dossierName ?? 'Atelier Durand' });
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { client, email, user: res.body.user as { id: string; name: string; email: string }, dossierId: res.body.dossierId as string };
+}
