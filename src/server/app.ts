@@ -36,6 +36,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     trustProxy: process.env.TRUST_PROXY === 'true',
     routerOptions: { ignoreTrailingSlash: true },
   });
+  // The API speaks JSON (and raw images where a route says so): no text/plain bodies.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);

@@ -78,9 +78,11 @@ export async function acceptInvitation(
   const userName = sessionUser?.name ?? newAccount!.name;
   try {
     return await ctx.tx({ dossierId: inv.dossier_id, userId, invitationTokenHash: inv.tokenHash }, async (t) => {
+      // Spent first (the row lock makes a concurrent acceptance of the same link find it used);
+      // `accepted_by` is recorded once the account exists, to satisfy its foreign key.
       const spent = await t
         .updateTable('invitations')
-        .set({ accepted_at: sql<Date>`now()`, accepted_by: userId })
+        .set({ accepted_at: sql<Date>`now()`, accepted_by: newAccount ? null : userId })
         .where('dossier_id', '=', inv.dossier_id)
         .where('id', '=', inv.id)
         .where('accepted_at', 'is', null)
@@ -94,6 +96,7 @@ export async function acceptInvitation(
         await t.insertInto('users').values({ id: newAccount.id, email: inv.email, name: newAccount.name, password_hash: newAccount.passwordHash }).execute();
         await recordSecurityEvent(t, newAccount.id, 'signup', meta);
         session = await createSession(t, newAccount.id, meta, ctx.config.sessionTtlDays);
+        await t.updateTable('invitations').set({ accepted_by: newAccount.id }).where('dossier_id', '=', inv.dossier_id).where('id', '=', inv.id).execute();
       }
       await t
         .insertInto('memberships')
