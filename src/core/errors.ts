@@ -28,6 +28,7 @@ export const ERROR_MESSAGES = {
   last_admin: { fr: 'Le dossier doit garder au moins un administrateur.', en: 'The dossier must keep at least one administrator.' },
   profile_in_use: { fr: 'Ce profil est attribué à des membres : changez d’abord leur profil.', en: 'Members still have this profile: change theirs first.' },
   invalid_image: { fr: "Le logo doit être une image PNG ou JPEG valide.", en: 'The logo must be a valid PNG or JPEG image.' },
+  mail_failed: { fr: "L'e-mail n'a pas pu être envoyé : réessayez plus tard.", en: 'The e-mail could not be sent: try again later.' },
   conflict: { fr: 'Cette opération est en conflit avec l’état actuel.', en: 'This operation conflicts with the current state.' },
   internal: { fr: 'Une erreur inattendue est survenue. Réessayez.', en: 'An unexpected error occurred. Try again.' },
 } as const satisfies Record<string, { fr: string; en: string }>;

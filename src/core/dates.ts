@@ -1,0 +1,39 @@
+/**
+ * Document dates are calendar dates in Europe/Paris ('YYYY-MM-DD'), never instants: an invoice
+ * issued at 00:30 in Paris on 1 January belongs to the new year.
+ */
+const PARIS = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+export function parisDate(instant: Date = new Date()): string {
+  return PARIS.format(instant);
+}
+
+export function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+export function endOfMonth(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
+}
+
+export type PaymentTerms = { days: number; endOfMonth: boolean };
+
+/** Due date: issue + N days, or "N jours fin de mois" = the end of the month of issue + N days. */
+export function dueDate(issueDate: string, terms: PaymentTerms): string {
+  const plain = addDays(issueDate, terms.days);
+  return terms.endOfMonth ? endOfMonth(plain) : plain;
+}
+
+export function formatDateFr(date: string): string {
+  const [y, m, d] = date.split('-');
+  return `${d}/${m}/${y}`;
+}

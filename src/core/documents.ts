@@ -1,0 +1,131 @@
+/**
+ * Commercial documents (pièces): types, lifecycle and the frozen view that PDFs and e-invoices
+ * are made from.
+ */
+import type { Address, LegalForm, VatRegime } from './dossier';
+import type { Discount, Totals } from './totals';
+import type { Series } from './numbering';
+
+export const DOCUMENT_TYPES = ['quote', 'invoice', 'deposit_invoice', 'credit_note', 'pro_forma'] as const;
+export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+
+export const DOCUMENT_STATUSES = ['draft', 'finalised', 'accepted', 'refused', 'issued'] as const;
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+export const VAT_TREATMENTS = ['normal', 'reverse_charge', 'export'] as const;
+export type VatTreatment = (typeof VAT_TREATMENTS)[number];
+
+export const NATURES = ['goods', 'service'] as const;
+export type Nature = (typeof NATURES)[number];
+
+export const UNITS = ['unité', 'pièce', 'heure', 'jour', 'forfait', 'm²', 'm', 'kg', 'l', 'lot', 'mois'] as const;
+
+export const PAYMENT_METHODS = ['virement', 'cheque', 'carte', 'especes', 'prelevement'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/** The numbering series of each type: deposit invoices are invoices and share their series. */
+export const SERIES_OF: Record<DocumentType, Series> = {
+  quote: 'quote',
+  invoice: 'invoice',
+  deposit_invoice: 'invoice',
+  credit_note: 'credit_note',
+  pro_forma: 'pro_forma',
+};
+
+/** Legal documents (invoices, credit notes) are "issued"; quotes and pro forma are "finalised". */
+export function isLegalInvoice(type: DocumentType): boolean {
+  return type === 'invoice' || type === 'deposit_invoice' || type === 'credit_note';
+}
+
+export function numberedStatus(type: DocumentType): DocumentStatus {
+  return isLegalInvoice(type) ? 'issued' : 'finalised';
+}
+
+export const DOCUMENT_TITLES: Record<DocumentType, { fr: string; en: string }> = {
+  quote: { fr: 'Devis', en: 'Quote' },
+  invoice: { fr: 'Facture', en: 'Invoice' },
+  deposit_invoice: { fr: "Facture d'acompte", en: 'Deposit invoice' },
+  credit_note: { fr: 'Avoir', en: 'Credit note' },
+  pro_forma: { fr: 'Facture pro forma', en: 'Pro forma invoice' },
+};
+
+export interface PartySnapshot {
+  name: string;
+  legalForm?: LegalForm | null;
+  siren?: string | null;
+  siret?: string | null;
+  vatNumber?: string | null;
+  address: Address | null;
+  deliveryAddress?: Address | null;
+  shareCapitalCents?: number | null;
+  rcsCity?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  iban?: string | null;
+  bic?: string | null;
+  kind?: 'company' | 'individual';
+}
+
+export interface SellerSnapshot extends PartySnapshot {
+  vatRegime: VatRegime;
+  vatOnDebits: boolean;
+  /** Legal penalty rate for late payment, in percent (e.g. "12.15"); shown between professionals. */
+  latePenaltyRate: string;
+}
+
+export interface DocumentLineView {
+  kind: 'item' | 'section' | 'comment';
+  reference?: string | null;
+  designation: string;
+  description?: string | null;
+  unit?: string | null;
+  quantity?: string;
+  unitPrice?: string;
+  vatRate?: string;
+  discount?: Discount | null;
+  nature?: Nature | null;
+}
+
+export interface DepositView {
+  number: string;
+  issueDate: string;
+  grossCents: number;
+}
+
+/** Everything a printed document shows: frozen at issue, rendered by the PDF and e-invoice writers. */
+export interface DocumentView {
+  type: DocumentType;
+  number: string | null;
+  draft: boolean;
+  issueDate: string;
+  serviceDate?: string | null;
+  dueDate?: string | null;
+  validityDate?: string | null;
+  seller: SellerSnapshot;
+  customer: PartySnapshot;
+  vatTreatment: VatTreatment;
+  lines: DocumentLineView[];
+  discount?: Discount | null;
+  totals: Totals;
+  deposits?: DepositView[];
+  /** For a credit note: the invoice it corrects. */
+  corrects?: { number: string; issueDate: string } | null;
+  paymentTermsLabel?: string | null;
+  notes?: string | null;
+  logo?: { contentType: string; content: Uint8Array } | null;
+}
+
+/** The operation's nature, printed from the e-invoicing reform on: goods, services, or both. */
+export function operationNature(lines: DocumentLineView[]): 'goods' | 'services' | 'mixed' {
+  const natures = new Set(lines.filter((l) => l.kind === 'item').map((l) => l.nature ?? 'service'));
+  if (natures.size > 1) return 'mixed';
+  return natures.has('goods') ? 'goods' : 'services';
+}
+
+/** The VAT exemption wording a document must print, if any. */
+export function vatExemptionMention(seller: { vatRegime: VatRegime }, treatment: VatTreatment): string | null {
+  if (seller.vatRegime === 'franchise') return 'TVA non applicable, art. 293 B du CGI';
+  if (treatment === 'reverse_charge') return 'Autoliquidation';
+  if (treatment === 'export') return 'Exonération de TVA, article 262 I du CGI';
+  return null;
+}

@@ -1,0 +1,41 @@
+/**
+ * Legal numbering formats: `{AAAA}` year, `{AA}` two-digit year, `{MM}` month, `{N…}` the counter
+ * padded to as many digits as there are Ns (e.g. `F-{AAAA}-{NNNN}` → F-2026-0042).
+ * A number may only use A-Z a-z 0-9 + - _ / and at most 35 characters (e-invoicing rule BR-FR).
+ */
+export const SERIES = ['quote', 'invoice', 'credit_note', 'pro_forma'] as const;
+export type Series = (typeof SERIES)[number];
+
+export const DEFAULT_FORMATS: Record<Series, string> = {
+  quote: 'D-{AAAA}-{NNNN}',
+  invoice: 'F-{AAAA}-{NNNN}',
+  credit_note: 'AV-{AAAA}-{NNNN}',
+  pro_forma: 'PF-{AAAA}-{NNNN}',
+};
+
+const TOKEN = /\{(AAAA|AA|MM|N+)\}/g;
+
+/** Returns a French message when the format is unusable, null when it is fine. */
+export function formatProblem(format: string): string | null {
+  const counters = format.match(/\{N+\}/g) ?? [];
+  if (counters.length !== 1) return 'Le format doit contenir exactement un compteur, par exemple {NNNN}.';
+  const literal = format.replace(TOKEN, '');
+  if (/[{}]/.test(literal)) return 'Le format contient une balise inconnue (balises possibles : {AAAA}, {AA}, {MM}, {NNNN}).';
+  if (!/^[A-Za-z0-9+\-_/]*$/.test(literal)) return 'Un numéro ne peut contenir que des lettres sans accent, des chiffres et + - _ /.';
+  if (renderNumber(format, { year: 2026, month: 12, counter: 1 }).length > 35 - 4) return 'Le format est trop long (35 caractères au plus, compteur compris).';
+  return null;
+}
+
+export function renderNumber(format: string, v: { year: number; month: number; counter: number }): string {
+  return format.replace(TOKEN, (_whole, token: string) => {
+    if (token === 'AAAA') return String(v.year);
+    if (token === 'AA') return String(v.year % 100).padStart(2, '0');
+    if (token === 'MM') return String(v.month).padStart(2, '0');
+    return String(v.counter).padStart(token.length, '0');
+  });
+}
+
+/** The period a counter belongs to: the year when the series restarts yearly, else 0. */
+export function numberingPeriod(issueDate: string, yearlyReset: boolean): number {
+  return yearlyReset ? Number(issueDate.slice(0, 4)) : 0;
+}
