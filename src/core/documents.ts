@@ -129,3 +129,48 @@ export function vatExemptionMention(seller: { vatRegime: VatRegime }, treatment:
   if (treatment === 'export') return 'Exonération de TVA, article 262 I du CGI';
   return null;
 }
+
+/** Which route family (and permissions) a document type belongs to. */
+export type DocumentFamily = 'quotes' | 'invoices';
+export const FAMILY_OF: Record<DocumentType, DocumentFamily> = {
+  quote: 'quotes',
+  invoice: 'invoices',
+  deposit_invoice: 'invoices',
+  credit_note: 'invoices',
+  pro_forma: 'invoices',
+};
+
+export type DisplayStatus = 'draft' | 'finalised' | 'accepted' | 'refused' | 'expired' | 'issued' | 'partially_paid' | 'paid' | 'overdue' | 'cancelled';
+
+/** What the user sees: quotes expire after their validity date; invoices follow their payments and credit notes. */
+export function displayStatus(
+  doc: { type: DocumentType; status: DocumentStatus; validityDate: string | null; dueDate: string | null; grossCents: number; paidCents: number; creditedCents: number },
+  today: string,
+): DisplayStatus {
+  if (doc.status === 'draft') return 'draft';
+  if (doc.type === 'quote') {
+    if (doc.status === 'finalised' && doc.validityDate && doc.validityDate < today) return 'expired';
+    return doc.status;
+  }
+  if (doc.type === 'invoice' || doc.type === 'deposit_invoice') {
+    if (doc.creditedCents >= doc.grossCents && doc.grossCents > 0) return 'cancelled';
+    const balance = doc.grossCents - doc.paidCents - doc.creditedCents;
+    if (balance <= 0) return 'paid';
+    if (doc.dueDate && doc.dueDate < today) return 'overdue';
+    return doc.paidCents > 0 ? 'partially_paid' : 'issued';
+  }
+  return doc.status;
+}
+
+export const DISPLAY_STATUS_LABELS: Record<DisplayStatus, { fr: string; en: string }> = {
+  draft: { fr: 'Brouillon', en: 'Draft' },
+  finalised: { fr: 'Finalisé', en: 'Finalised' },
+  accepted: { fr: 'Accepté', en: 'Accepted' },
+  refused: { fr: 'Refusé', en: 'Refused' },
+  expired: { fr: 'Expiré', en: 'Expired' },
+  issued: { fr: 'Émise', en: 'Issued' },
+  partially_paid: { fr: 'Partiellement réglée', en: 'Partially paid' },
+  paid: { fr: 'Réglée', en: 'Paid' },
+  overdue: { fr: 'En retard', en: 'Overdue' },
+  cancelled: { fr: 'Annulée par avoir', en: 'Cancelled by credit note' },
+};

@@ -49,6 +49,14 @@ export const dossierSettingsSchema = z
     phone: z.preprocess(blankToNull, z.string().trim().max(30).regex(/^[+0-9 ().-]{6,30}$/, 'Numéro de téléphone invalide.').nullable().optional()),
     iban: identifier(isValidIban, 'IBAN invalide : la clé de contrôle ne correspond pas.'),
     bic: identifier(isValidBic, 'BIC invalide : 8 ou 11 caractères.'),
+    /** The VAT rates offered on documents, in percent ("20", "5.5"): data, not constants (Corsica, DOM). */
+    vatRates: z
+      .array(z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'Taux de TVA invalide (ex. 20 ou 5.5).'))
+      .min(1, 'Au moins un taux de TVA.')
+      .max(12)
+      .optional(),
+    latePenaltyRate: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'Taux de pénalités invalide (ex. 12.15).').optional(),
+    defaultPaymentDays: z.number().int().min(0).max(365).optional(),
   })
   .strict();
 

@@ -27,8 +27,23 @@ export const ERROR_MESSAGES = {
   accountant_not_in_plan: { fr: "L'accès expert-comptable est réservé à la formule TPE+.", en: "The accountant's access is for the TPE+ plan only." },
   last_admin: { fr: 'Le dossier doit garder au moins un administrateur.', en: 'The dossier must keep at least one administrator.' },
   profile_in_use: { fr: 'Ce profil est attribué à des membres : changez d’abord leur profil.', en: 'Members still have this profile: change theirs first.' },
+  customer_in_use: { fr: 'Ce client figure sur des pièces : archivez-le plutôt.', en: 'This customer appears on documents: archive it instead.' },
+  product_in_use: { fr: 'Cet article figure sur des pièces : archivez-le plutôt.', en: 'This item appears on documents: archive it instead.' },
   invalid_image: { fr: "Le logo doit être une image PNG ou JPEG valide.", en: 'The logo must be a valid PNG or JPEG image.' },
   mail_failed: { fr: "L'e-mail n'a pas pu être envoyé : réessayez plus tard.", en: 'The e-mail could not be sent: try again later.' },
+  stale_version: {
+    fr: "Ce document a été modifié par quelqu'un d'autre entre-temps : rechargez-le.",
+    en: 'Someone else changed this in the meantime: reload it.',
+  },
+  not_a_draft: { fr: 'Cette pièce est émise : elle ne peut plus être modifiée ni supprimée.', en: 'This document is issued: it can no longer be changed or deleted.' },
+  mentions_missing: { fr: 'Il manque des mentions obligatoires pour émettre cette pièce.', en: 'Mandatory information is missing to issue this document.' },
+  not_chronological: {
+    fr: 'La date d’émission ({issueDate}) est antérieure à celle de la dernière pièce émise dans cette série ({lastDate}).',
+    en: 'The issue date ({issueDate}) is before the last issued document of this series ({lastDate}).',
+  },
+  numbering_locked: { fr: 'Une pièce de cette série a déjà été émise cette année : sa numérotation ne peut plus changer.', en: 'A document of this series was issued this year: its numbering can no longer change.' },
+  invalid_transition: { fr: "Cette action n'est pas possible dans l'état actuel de la pièce.", en: 'This action is not possible in the document’s current state.' },
+  overpayment: { fr: 'Ce règlement dépasse le montant restant dû ({due}).', en: 'This payment exceeds the amount still due ({due}).' },
   conflict: { fr: 'Cette opération est en conflit avec l’état actuel.', en: 'This operation conflicts with the current state.' },
   internal: { fr: 'Une erreur inattendue est survenue. Réessayez.', en: 'An unexpected error occurred. Try again.' },
 } as const satisfies Record<string, { fr: string; en: string }>;

@@ -36,6 +36,9 @@ export interface TextLine {
 export type TotalsLine = ItemLine | TextLine;
 
 export interface DepositDeduction {
+  /** The deposit invoice deducted (for display and links). */
+  depositId?: string;
+  number?: string | null;
   /** The deposit invoice's net and VAT per rate, as issued. */
   vat: { rate: string; baseCents: number; vatCents: number }[];
 }

@@ -10,6 +10,7 @@ import { createTx } from './db/tx';
 import type { AppContext } from './platform/context';
 import { createMailer } from './platform/mail';
 import { postgresFileStore } from './platform/storage';
+import { createLiveHub } from './platform/live';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -75,6 +76,7 @@ export async function startServer(config: Config, opts: { databaseUrl?: string }
     tx: createTx(db, config.appRole),
     mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') }),
     files: postgresFileStore,
+    live: createLiveHub(database.url, (error) => console.error('live updates:', error)),
   };
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
@@ -89,6 +91,7 @@ export async function startServer(config: Config, opts: { databaseUrl?: string }
       if (stopped) return;
       stopped = true;
       await app.close();
+      await ctx.live.close();
       await pool.end();
       await database.embedded?.stop();
     },

@@ -70,6 +70,9 @@ export interface DossiersTable {
   bic: string | null;
   logo_file_id: string | null;
   plan: ColumnType<'solo' | 'tpe' | 'tpe_plus', 'solo' | 'tpe' | 'tpe_plus' | undefined>;
+  vat_rates: ColumnType<string[], string[] | undefined, string[]>;
+  late_penalty_rate: ColumnType<string, string | undefined, string>;
+  default_payment_days: ColumnType<number, number | undefined, number>;
   extra_seats: ColumnType<number, number | undefined>;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -143,6 +146,153 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null, string | null>;
+/** numeric columns arrive as strings (exact decimals). */
+type Numeric = ColumnType<string, string, string>;
+type NullableNumeric = ColumnType<string | null, string | null, string | null>;
+type Cents = ColumnType<string, number | bigint, number | bigint>;
+
+export interface CustomersTable {
+  dossier_id: string;
+  id: string;
+  kind: 'company' | 'individual';
+  name: string;
+  siren: string | null;
+  siret: string | null;
+  vat_number: string | null;
+  billing_address: NullableJson<Address>;
+  delivery_address: NullableJson<Address>;
+  emails: ColumnType<string[], string[] | undefined, string[]>;
+  payment_days: number | null;
+  payment_end_of_month: ColumnType<boolean, boolean | undefined, boolean>;
+  vat_treatment: ColumnType<'normal' | 'reverse_charge' | 'export', 'normal' | 'reverse_charge' | 'export' | undefined>;
+  account_code: string | null;
+  notes: string | null;
+  archived_at: Date | null;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ProductsTable {
+  dossier_id: string;
+  id: string;
+  reference: string;
+  designation: string;
+  description: string | null;
+  unit: string;
+  unit_price: Numeric;
+  vat_rate: Numeric;
+  nature: 'goods' | 'service';
+  revenue_account: string | null;
+  archived_at: Date | null;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface NumberingSeriesTable {
+  dossier_id: string;
+  series: string;
+  format: string;
+  yearly_reset: boolean;
+  first_number: number;
+}
+
+export interface NumberCountersTable {
+  dossier_id: string;
+  series: string;
+  period: number;
+  last_value: number;
+  last_date: ColumnType<string, string, string>;
+}
+
+export interface DocumentsTable {
+  dossier_id: string;
+  id: string;
+  type: 'quote' | 'invoice' | 'deposit_invoice' | 'credit_note' | 'pro_forma';
+  status: 'draft' | 'finalised' | 'accepted' | 'refused' | 'issued';
+  series: string;
+  number: string | null;
+  issue_date: ColumnType<string, string, string>;
+  service_date: string | null;
+  due_date: string | null;
+  validity_date: string | null;
+  customer_id: string | null;
+  customer_snapshot: NullableJson<unknown>;
+  seller_snapshot: NullableJson<unknown>;
+  seller_logo_file_id: string | null;
+  vat_treatment: 'normal' | 'reverse_charge' | 'export';
+  payment_terms: NullableJson<{ days: number; endOfMonth: boolean }>;
+  discount: NullableJson<unknown>;
+  deductions: ColumnType<unknown, string | undefined, string>;
+  notes: string | null;
+  source_id: string | null;
+  corrects_id: string | null;
+  totals: Json<unknown>;
+  net_cents: Cents;
+  vat_cents: Cents;
+  gross_cents: Cents;
+  paid_cents: ColumnType<string, number | bigint | undefined, number | bigint>;
+  credited_cents: ColumnType<string, number | bigint | undefined, number | bigint>;
+  pdf_file_id: string | null;
+  version: ColumnType<number, number | undefined, number>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_by: string | null;
+  updated_at: Timestamp;
+  issued_at: Date | null;
+  issued_by: string | null;
+}
+
+export interface DocumentLinesTable {
+  dossier_id: string;
+  document_id: string;
+  position: number;
+  kind: 'item' | 'section' | 'comment';
+  product_id: string | null;
+  reference: string | null;
+  designation: string;
+  description: string | null;
+  unit: string | null;
+  quantity: NullableNumeric;
+  unit_price: NullableNumeric;
+  discount: NullableJson<unknown>;
+  vat_rate: NullableNumeric;
+  nature: 'goods' | 'service' | null;
+}
+
+export interface DocumentDepositsTable {
+  dossier_id: string;
+  document_id: string;
+  deposit_id: string;
+}
+
+export interface PaymentsTable {
+  dossier_id: string;
+  id: string;
+  document_id: string;
+  paid_on: ColumnType<string, string, string>;
+  amount_cents: Cents;
+  method: 'virement' | 'cheque' | 'carte' | 'especes' | 'prelevement';
+  reference: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  cancelled_at: Date | null;
+  cancelled_by: string | null;
+  cancel_reason: string | null;
+}
+
+export interface DocumentViewersTable {
+  dossier_id: string;
+  connection_id: string;
+  document_id: string;
+  user_id: string;
+  user_name: string;
+  seen_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -156,4 +306,13 @@ export interface Database {
   invitations: InvitationsTable;
   audit_heads: AuditHeadsTable;
   audit_events: AuditEventsTable;
+  customers: CustomersTable;
+  products: ProductsTable;
+  numbering_series: NumberingSeriesTable;
+  number_counters: NumberCountersTable;
+  documents: DocumentsTable;
+  document_lines: DocumentLinesTable;
+  document_deposits: DocumentDepositsTable;
+  payments: PaymentsTable;
+  document_viewers: DocumentViewersTable;
 }

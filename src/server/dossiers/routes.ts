@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { dossierConsistencyErrors, dossierSettingsUpdateSchema, LOGO_MAX_BYTES, LOGO_TYPES } from '../../core/dossier';
+import { rateKey } from '../../core/totals';
 import { currentDossier, currentUser } from '../platform/auth';
 import { diff } from '../platform/audit';
 import type { AppContext } from '../platform/context';
@@ -79,6 +80,9 @@ export const dossierRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
         phone: merged.phone,
         iban: merged.iban,
         bic: merged.bic,
+        vat_rates: [...new Set(merged.vatRates.map(rateKey))],
+        late_penalty_rate: merged.latePenaltyRate,
+        default_payment_days: merged.defaultPaymentDays,
         updated_at: sql<Date>`now()`,
       })
       .where('id', '=', d.id)

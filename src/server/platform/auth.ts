@@ -21,6 +21,8 @@ export interface DossierContext {
   permissions: Permission[];
   /** Records an audit event in the request's transaction, with this member as the actor. */
   audit(input: AuditInput): Promise<void>;
+  /** Work to do once the transaction has committed, before answering (e.g. rendering a frozen PDF). */
+  afterCommit(task: () => Promise<void>): void;
 }
 
 export interface RegisteredRoute {
@@ -112,7 +114,8 @@ function inDossier(ctx: AppContext, permission: Permission, handler: RouteHandle
     if (!token) throw unauthenticated();
     const dossierId = (request.params as { dossierId?: string }).dossierId;
     if (!dossierId || !isUuid(dossierId)) throw notFound();
-    return ctx.tx({ dossierId }, async (t) => {
+    const afterCommit: (() => Promise<void>)[] = [];
+    const answer = await ctx.tx({ dossierId }, async (t) => {
       const session = await findSession(t, token);
       if (!session) throw unauthenticated();
       const member = await t
@@ -136,11 +139,17 @@ function inDossier(ctx: AppContext, permission: Permission, handler: RouteHandle
         user,
         ...resolved,
         audit: (input) => writeAudit(t, dossierId, { userId: user.id, name: user.name, profile: auditProfile }, request.meta, input),
+        afterCommit: (task) => afterCommit.push(task),
       };
-      const answer = await handler.call(this, request, reply);
+      const result = await handler.call(this, request, reply);
       if (reply.sent) throw new Error(`${request.method} ${request.url} sent its answer before its transaction committed`);
-      return answer;
+      return result;
     });
+    for (const task of afterCommit) {
+      // The change is committed: a failure here must not turn it into an error for the user.
+      await task().catch((error: unknown) => request.log.error({ err: error }, 'after-commit task failed'));
+    }
+    return answer;
   };
 }
 
@@ -159,4 +168,9 @@ export function resolveProfile(
     return { profileId: m.profile_key, profileName: BUILTIN_PROFILE_NAMES[m.profile_key][locale], permissions: [...BUILTIN_PROFILES[m.profile_key]] };
   }
   return { profileId: m.profile_id ?? '', profileName: m.custom_name ?? '', permissions: normalizePermissions(m.custom_permissions ?? []) };
+}
+
+/** A second check inside an operation that touches another family (e.g. a quote converted into an invoice). */
+export function requirePermission(d: DossierContext, permission: Permission): void {
+  if (!d.permissions.includes(permission)) throw forbidden();
 }

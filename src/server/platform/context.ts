@@ -3,6 +3,7 @@ import type { Db } from '../db/pool';
 import type { Tx } from '../db/tx';
 import type { Mailer } from './mail';
 import type { FileStore } from './storage';
+import type { LiveHub } from './live';
 
 /** What every feature receives: configuration and the shared services. */
 export interface AppContext {
@@ -12,4 +13,5 @@ export interface AppContext {
   tx: Tx;
   mailer: Mailer;
   files: FileStore;
+  live: LiveHub;
 }

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../../test/helpers/server';
+import { signUp } from '../../../test/helpers/client';
+import { createCustomer, createDraft, issue, LINE, setUpSeller } from '../../../test/helpers/invoicing';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+async function seller() {
+  const owner = await signUp(server.app);
+  await setUpSeller(owner.client, owner.dossierId);
+  const customerId = await createCustomer(owner.client, owner.dossierId);
+  return { ...owner, customerId };
+}
+
+describe('invoice lifecycle', () => {
+  it('creates a draft with server-computed totals, issues it with the first number of the series', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE, { ...LINE, designation: 'Plinthes', quantity: '3', unitPrice: '19.99', vatRate: '10' }] });
+    expect(draft.status).toBe('draft');
+    expect(draft.number).toBeNull();
+    // 12.5 × 42.80 = 535.00 at 20 % → VAT 107.00; 3 × 19.99 = 59.97 at 10 % → VAT 6.00 (5.997)
+    expect(draft.totals.vat.map((v: { rate: string; baseCents: number; vatCents: number }) => [v.rate, v.baseCents, v.vatCents])).toEqual([
+      ['20', 53_500, 10_700],
+      ['10', 5_997, 600],
+    ]);
+    expect(draft.grossCents).toBe(53_500 + 10_700 + 5_997 + 600);
+    const issued = await issue(client, dossierId, draft);
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    expect(issued.body.document.number).toBe(`F-${draft.issueDate.slice(0, 4)}-0001`);
+    expect(issued.body.document.status).toBe('issued');
+    expect(issued.body.document.displayStatus).toBe('issued');
+  });
+
+  it('refuses to issue without the mandatory mentions, listing what is missing, and consumes no number', async () => {
+    const owner = await signUp(server.app);
+    const customerId = await createCustomer(owner.client, owner.dossierId);
+    const draft = await createDraft(owner.client, owner.dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    const res = await issue(owner.client, owner.dossierId, draft);
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('mentions_missing');
+    const fields = res.body.error.details.missing.map((m: { field: string }) => m.field);
+    expect(fields).toEqual(expect.arrayContaining(['seller.siren', 'seller.address', 'seller.vatNumber']));
+    await setUpSeller(owner.client, owner.dossierId);
+    const again = await issue(owner.client, owner.dossierId, draft);
+    expect(again.body.document.number).toMatch(/-0001$/);
+  });
+
+  it('an issued invoice cannot be changed or deleted, by the API or by SQL', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    const issued = (await issue(client, dossierId, draft)).body.document;
+    const patch = await client.patch(`/api/d/${dossierId}/invoices/${draft.id}`, { version: issued.version, notes: 'changé' });
+    expect(patch.status).toBe(409);
+    expect(patch.body.error.code).toBe('not_a_draft');
+    expect((await client.delete(`/api/d/${dossierId}/invoices/${draft.id}`)).status).toBe(409);
+    await expect(server.ctx.tx({ dossierId }, (t) => t.updateTable('documents').set({ gross_cents: 1 }).where('id', '=', draft.id).execute())).rejects.toThrow(/cannot change/);
+    await expect(server.ctx.tx({ dossierId }, (t) => t.deleteFrom('documents').where('id', '=', draft.id).execute())).rejects.toThrow(/cannot be deleted/);
+    await expect(server.ctx.tx({ dossierId }, (t) => t.updateTable('document_lines').set({ designation: 'x' }).where('document_id', '=', draft.id).execute())).rejects.toThrow(/lines cannot change/);
+    // Not even the owner role gets around it.
+    await expect(server.ctx.db.updateTable('documents').set({ notes: 'x' }).where('id', '=', draft.id).execute()).rejects.toThrow(/cannot change/);
+  });
+
+  it('serves the frozen PDF byte-identical after the seller changes address', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    await issue(client, dossierId, draft);
+    const first = await client.get(`/api/d/${dossierId}/invoices/${draft.id}/pdf`);
+    expect(first.status).toBe(200);
+    expect(first.headers['content-type']).toBe('application/pdf');
+    await client.patch(`/api/d/${dossierId}/settings`, { address: { line1: '1 autre rue', line2: '', postalCode: '75001', city: 'Paris', country: 'FR' } });
+    const second = await client.get(`/api/d/${dossierId}/invoices/${draft.id}/pdf`);
+    expect(second.raw.rawPayload.equals(first.raw.rawPayload)).toBe(true);
+    expect(second.headers['x-content-sha256']).toBe(first.headers['x-content-sha256']);
+  });
+});

@@ -1,0 +1,246 @@
+import { sql } from 'kysely';
+import { parisDate } from '../../core/dates';
+import { formatDecimal, mulDivRound, parseDecimal } from '../../core/decimal';
+import type { LineInput } from '../../core/document-schema';
+import { DOCUMENT_TITLES, isLegalInvoice, numberedStatus, SERIES_OF, type DocumentType, type DocumentLineView } from '../../core/documents';
+import { checkMandatoryMentions } from '../../core/mentions';
+import { formatEuros } from '../../core/money';
+import type { DepositDeduction, Totals } from '../../core/totals';
+import { requirePermission, type DossierContext } from '../platform/auth';
+import { AppError, invalid } from '../platform/errors';
+import { allocateNumber } from './numbering';
+import { customerSnapshot, sellerSnapshot } from './snapshots';
+import { draftDefaults, insertDraft, loadDossier, validateDraft, type DraftFields } from './drafts';
+import { deductionsOf, loadDocument, loadLines, type DocumentRow } from './store';
+
+const transition = () => new AppError(409, 'invalid_transition');
+
+function label(row: DocumentRow): string {
+  return row.number ?? `${DOCUMENT_TITLES[row.type].fr} (brouillon)`;
+}
+
+/**
+ * Issues an invoice or credit note (finalises a quote or pro forma): checks the mandatory
+ * mentions, freezes the seller's and customer's details and the totals, and takes the next number
+ * of the series — all in the caller's transaction, so a failure consumes no number.
+ */
+export async function issueDocument(d: DossierContext, id: string, types: readonly DocumentType[], version: number): Promise<{ number: string; warnings: string[] }> {
+  const row = await loadDocument(d.t, d.id, id, { forUpdate: true, types });
+  if (row.status !== 'draft') throw new AppError(409, 'not_a_draft');
+  if (row.version !== version) throw new AppError(409, 'stale_version', { version: row.version, updatedAt: row.updated_at });
+  if (isLegalInvoice(row.type)) requirePermission(d, 'invoices.issue');
+  const dossier = await loadDossier(d.t, d.id);
+  const customer = row.customer_id
+    ? await d.t.selectFrom('customers').selectAll().where('dossier_id', '=', d.id).where('id', '=', row.customer_id).executeTakeFirstOrThrow()
+    : null;
+  const lines = await loadLines(d.t, d.id, id);
+  const seller = sellerSnapshot(dossier);
+  const buyer = customer ? customerSnapshot(customer) : null;
+  const today = parisDate();
+  if (row.issue_date > today) throw invalid({ issueDate: "La date d'émission ne peut pas être dans le futur." });
+  const check = checkMandatoryMentions({ type: row.type, seller, customer: buyer, vatTreatment: row.vat_treatment, lines: lines as DocumentLineView[], dueDate: row.due_date });
+  if (check.missing.length > 0) throw new AppError(422, 'mentions_missing', { missing: check.missing, warnings: check.warnings });
+  // Totals are recomputed by the server at issue: the stored draft totals are never trusted.
+  const { totals } = await validateDraft(d.t, d.id, row.type, {
+    customerId: row.customer_id,
+    issueDate: row.issue_date,
+    serviceDate: row.service_date,
+    validityDate: row.validity_date,
+    paymentTerms: row.payment_terms as DraftFields['paymentTerms'],
+    vatTreatment: row.vat_treatment,
+    discount: row.discount as DraftFields['discount'],
+    notes: row.notes,
+    lines,
+    deductions: deductionsOf(row),
+  });
+  if (row.type === 'credit_note') await applyCredit(d, row, totals);
+  const number = await allocateNumber(d.t, d.id, SERIES_OF[row.type], row.issue_date);
+  await d.t
+    .updateTable('documents')
+    .set({
+      status: numberedStatus(row.type),
+      number,
+      seller_snapshot: JSON.stringify(seller),
+      seller_logo_file_id: dossier.logo_file_id,
+      customer_snapshot: buyer ? JSON.stringify(buyer) : null,
+      totals: JSON.stringify(totals),
+      net_cents: totals.netCents,
+      vat_cents: totals.vatCents,
+      gross_cents: totals.grossCents,
+      version: row.version + 1,
+      issued_at: sql<Date>`now()`,
+      issued_by: d.user.id,
+      updated_by: d.user.id,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('dossier_id', '=', d.id)
+    .where('id', '=', id)
+    .execute();
+  await d.audit({
+    action: isLegalInvoice(row.type) ? 'document.issued' : 'document.finalised',
+    entityType: 'document',
+    entityId: id,
+    entityLabel: number,
+    summary: `${DOCUMENT_TITLES[row.type].fr} n° ${number} ${isLegalInvoice(row.type) ? 'émise' : 'finalisée'} — ${formatEuros(totals.grossCents)} TTC`,
+    changes: { number: { before: null, after: number }, status: { before: 'draft', after: numberedStatus(row.type) } },
+  });
+  return { number, warnings: check.warnings.map((w) => w.message) };
+}
+
+/** A credit note reduces its invoice's balance; together they never exceed the invoice. */
+async function applyCredit(d: DossierContext, note: DocumentRow, totals: Totals): Promise<void> {
+  if (!note.corrects_id) throw transition();
+  const invoice = await loadDocument(d.t, d.id, note.corrects_id, { forUpdate: true });
+  const credited = Number(invoice.credited_cents) + totals.grossCents;
+  if (credited > Number(invoice.gross_cents)) {
+    throw invalid({ lines: `Les avoirs dépasseraient le montant de la facture ${invoice.number} (${formatEuros(Number(invoice.gross_cents))}).` });
+  }
+  await d.t.updateTable('documents').set({ credited_cents: credited, updated_at: sql<Date>`now()` }).where('dossier_id', '=', d.id).where('id', '=', invoice.id).execute();
+  await d.audit({
+    action: 'document.credited',
+    entityType: 'document',
+    entityId: invoice.id,
+    entityLabel: invoice.number,
+    summary: `Avoir de ${formatEuros(totals.grossCents)} sur la facture ${invoice.number}`,
+    changes: { creditedCents: { before: Number(invoice.credited_cents), after: credited } },
+  });
+}
+
+export async function answerQuote(d: DossierContext, id: string, answer: 'accepted' | 'refused'): Promise<void> {
+  const row = await loadDocument(d.t, d.id, id, { forUpdate: true, types: ['quote'] });
+  if (row.status !== 'finalised') throw transition();
+  await d.t.updateTable('documents').set({ status: answer, version: row.version + 1, updated_by: d.user.id, updated_at: sql<Date>`now()` }).where('dossier_id', '=', d.id).where('id', '=', id).execute();
+  await d.audit({
+    action: answer === 'accepted' ? 'quote.accepted' : 'quote.refused',
+    entityType: 'document',
+    entityId: id,
+    entityLabel: row.number,
+    summary: `Devis ${row.number} ${answer === 'accepted' ? 'accepté' : 'refusé'}`,
+    changes: { status: { before: 'finalised', after: answer } },
+  });
+}
+
+async function recordLink(d: DossierContext, source: DocumentRow, action: string, summary: string, targetId: string): Promise<void> {
+  await d.audit({ action, entityType: 'document', entityId: source.id, entityLabel: label(source), summary, changes: { createdDocumentId: { before: null, after: targetId } } });
+}
+
+/** Copies any quote, invoice or credit note into a new draft of the chosen type: same customer and lines, today's dates. */
+export async function duplicateDocument(d: DossierContext, id: string, types: readonly DocumentType[], target: DocumentType): Promise<string> {
+  const source = await loadDocument(d.t, d.id, id, { types });
+  if (target === 'deposit_invoice' || (target === 'credit_note' && source.type !== 'credit_note')) throw transition();
+  requirePermission(d, target === 'quote' ? 'quotes.write' : 'invoices.write');
+  const lines = await loadLines(d.t, d.id, id);
+  const fields = await draftDefaults(d.t, d.id, target, {
+    customerId: source.customer_id,
+    vatTreatment: source.vat_treatment,
+    paymentTerms: source.payment_terms as DraftFields['paymentTerms'],
+    discount: source.discount as DraftFields['discount'],
+    notes: source.notes,
+    lines,
+  });
+  const newId = await insertDraft(d, target, fields, { sourceId: source.id, correctsId: target === 'credit_note' ? source.corrects_id : null }, `copie de ${label(source)}`);
+  await recordLink(d, source, 'document.duplicated', `Dupliqué en ${DOCUMENT_TITLES[target].fr.toLowerCase()} (brouillon)`, newId);
+  return newId;
+}
+
+export type ConversionTarget = { target: 'invoice' } | { target: 'deposit_invoice'; percent?: string; amountCents?: number };
+
+/** Deposit lines: a share of each VAT rate's base of the quote (a percentage, or a gross amount). */
+function depositLines(quoteTotals: Totals, quoteNumber: string, conversion: { percent?: string; amountCents?: number }): LineInput[] {
+  let share: { num: bigint; den: bigint };
+  let wording: string;
+  if (conversion.percent !== undefined) {
+    const pct = parseDecimal(conversion.percent, 2);
+    if (pct === null || pct <= 0n || pct > 10_000n) throw invalid({ percent: "Le pourcentage d'acompte doit être compris entre 0 et 100." });
+    share = { num: pct, den: 10_000n };
+    wording = `Acompte de ${formatDecimal(pct, 2).replace('.', ',')} % sur le devis ${quoteNumber}`;
+  } else if (conversion.amountCents !== undefined) {
+    if (conversion.amountCents <= 0 || conversion.amountCents > quoteTotals.grossCents) throw invalid({ amountCents: `L'acompte doit être compris entre 0,01 € et le total du devis (${formatEuros(quoteTotals.grossCents)}).` });
+    share = { num: BigInt(conversion.amountCents), den: BigInt(quoteTotals.grossCents) };
+    wording = `Acompte de ${formatEuros(conversion.amountCents)} sur le devis ${quoteNumber}`;
+  } else {
+    throw invalid({ percent: "Indiquez un pourcentage ou un montant d'acompte." });
+  }
+  return quoteTotals.vat.map((v) => ({
+    kind: 'item' as const,
+    designation: `${wording}${quoteTotals.vat.length > 1 ? ` (TVA ${v.rate.replace('.', ',')} %)` : ''}`,
+    quantity: '1',
+    unitPrice: formatDecimal(mulDivRound(BigInt(v.saleBaseCents), share.num, share.den), 2),
+    vatRate: v.rate,
+    nature: 'service' as const,
+  }));
+}
+
+/**
+ * Converts an accepted quote: into a deposit invoice (a percentage or amount of it), or into the
+ * final invoice, which deducts every deposit invoice already issued for the quote.
+ */
+export async function convertQuote(d: DossierContext, id: string, conversion: ConversionTarget): Promise<string> {
+  requirePermission(d, 'invoices.write');
+  const quote = await loadDocument(d.t, d.id, id, { forUpdate: true, types: ['quote'] });
+  if (quote.status !== 'accepted') throw transition();
+  const lines = await loadLines(d.t, d.id, id);
+  const base = { customerId: quote.customer_id, vatTreatment: quote.vat_treatment, paymentTerms: quote.payment_terms as DraftFields['paymentTerms'], notes: quote.notes };
+  let newId: string;
+  if (conversion.target === 'deposit_invoice') {
+    const fields = await draftDefaults(d.t, d.id, 'deposit_invoice', { ...base, lines: depositLines(quote.totals as Totals, quote.number!, conversion) });
+    newId = await insertDraft(d, 'deposit_invoice', fields, { sourceId: quote.id }, `acompte sur le devis ${quote.number}`);
+  } else {
+    const deposits = await d.t
+      .selectFrom('documents as dep')
+      .leftJoin('document_deposits as dd', (j) => j.onRef('dd.dossier_id', '=', 'dep.dossier_id').onRef('dd.deposit_id', '=', 'dep.id'))
+      .select(['dep.id', 'dep.number', 'dep.totals'])
+      .where('dep.dossier_id', '=', d.id)
+      .where('dep.source_id', '=', quote.id)
+      .where('dep.type', '=', 'deposit_invoice')
+      .where('dep.status', '=', 'issued')
+      .where('dd.deposit_id', 'is', null)
+      .execute();
+    const deductions: DepositDeduction[] = deposits.map((dep) => ({
+      depositId: dep.id,
+      number: dep.number,
+      vat: (dep.totals as Totals).vat.map((v) => ({ rate: v.rate, baseCents: v.baseCents, vatCents: v.vatCents })),
+    }));
+    const fields = await draftDefaults(d.t, d.id, 'invoice', { ...base, discount: quote.discount as DraftFields['discount'], lines, deductions });
+    newId = await insertDraft(d, 'invoice', fields, { sourceId: quote.id }, `facture du devis ${quote.number}`);
+    if (deposits.length > 0) {
+      await d.t.insertInto('document_deposits').values(deposits.map((dep) => ({ dossier_id: d.id, document_id: newId, deposit_id: dep.id }))).execute();
+    }
+  }
+  await recordLink(d, quote, 'quote.converted', `Devis converti en ${DOCUMENT_TITLES[conversion.target].fr.toLowerCase()} (brouillon)`, newId);
+  return newId;
+}
+
+/** A credit note for an issued invoice: all of it (lines, discount and deductions) or chosen lines and quantities. */
+export async function createCreditNote(d: DossierContext, invoiceId: string, selection: { position: number; quantity: string }[] | null): Promise<string> {
+  const invoice = await loadDocument(d.t, d.id, invoiceId, { types: ['invoice', 'deposit_invoice'] });
+  if (invoice.status !== 'issued') throw transition();
+  const lines = await loadLines(d.t, d.id, invoiceId);
+  let chosen: LineInput[];
+  if (selection === null) chosen = lines;
+  else {
+    const fields: Record<string, string> = {};
+    chosen = selection.map((s, i) => {
+      const line = lines[s.position];
+      if (!line || line.kind !== 'item') {
+        fields[`lines.${i}.position`] = 'Ligne inconnue sur la facture.';
+        return line!;
+      }
+      const q = parseDecimal(s.quantity, 3);
+      if (q === null || q <= 0n || q > parseDecimal(line.quantity, 3)!) fields[`lines.${i}.quantity`] = `La quantité doit être comprise entre 0 et ${line.quantity}.`;
+      return { ...line, quantity: s.quantity };
+    });
+    if (Object.keys(fields).length > 0) throw invalid(fields);
+  }
+  const fields = await draftDefaults(d.t, d.id, 'credit_note', {
+    customerId: invoice.customer_id,
+    vatTreatment: invoice.vat_treatment,
+    discount: selection === null ? (invoice.discount as DraftFields['discount']) : null,
+    lines: chosen,
+    deductions: selection === null ? deductionsOf(invoice) : [],
+  });
+  const newId = await insertDraft(d, 'credit_note', fields, { correctsId: invoice.id }, `avoir sur la facture ${invoice.number}`);
+  await recordLink(d, invoice, 'document.credit_note_created', `Avoir (brouillon) créé sur la facture ${invoice.number}`, newId);
+  return newId;
+}
+

@@ -1,0 +1,53 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { formatProblem, renderNumber, SERIES } from '../../core/numbering';
+import { currentDossier } from '../platform/auth';
+import { diff } from '../platform/audit';
+import type { AppContext } from '../platform/context';
+import { AppError, invalid } from '../platform/errors';
+import { allSeriesSettings, seriesLocked, seriesSettings } from './numbering';
+
+const body = z
+  .object({
+    format: z.string().trim().min(1).max(40),
+    yearlyReset: z.boolean(),
+    firstNumber: z.number().int().min(1).max(99_999_999),
+  })
+  .strict();
+
+/** Numbering formats per series: visible to every member, changed by administrators, locked once used. */
+export const numberingRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/d/:dossierId/numbering', { config: { auth: { permission: 'dossier.read' } } }, async (request) => {
+    const d = currentDossier(request);
+    const series = await allSeriesSettings(d.t, d.id);
+    const year = new Date().getFullYear();
+    return { series: series.map((s) => ({ ...s, example: renderNumber(s.format, { year, month: 1, counter: s.firstNumber }) })) };
+  });
+
+  r.put(
+    '/d/:dossierId/numbering/:series',
+    { config: { auth: { permission: 'settings.manage' } }, schema: { params: z.object({ dossierId: z.string(), series: z.enum(SERIES) }), body } },
+    async (request) => {
+      const d = currentDossier(request);
+      const { series } = request.params;
+      const problem = formatProblem(request.body.format);
+      if (problem) throw invalid({ format: problem });
+      // Serialises format changes with issuing in this series.
+      await d.t.selectFrom('dossiers').select('id').where('id', '=', d.id).forUpdate().execute();
+      const before = await seriesSettings(d.t, d.id, series);
+      const changes = diff({ format: before.format, yearlyReset: before.yearlyReset, firstNumber: before.firstNumber }, request.body);
+      if (Object.keys(changes).length === 0) return { series: before };
+      if (await seriesLocked(d.t, d.id, series, new Date().getFullYear())) throw new AppError(409, 'numbering_locked');
+      await d.t
+        .insertInto('numbering_series')
+        .values({ dossier_id: d.id, series, format: request.body.format, yearly_reset: request.body.yearlyReset, first_number: request.body.firstNumber })
+        .onConflict((oc) => oc.columns(['dossier_id', 'series']).doUpdateSet({ format: request.body.format, yearly_reset: request.body.yearlyReset, first_number: request.body.firstNumber }))
+        .execute();
+      await d.audit({ action: 'numbering.updated', entityType: 'numbering', entityId: series, entityLabel: series, summary: `Numérotation ${series} : ${request.body.format}`, changes });
+      return { series: { series, ...request.body } };
+    },
+  );
+};

@@ -1,0 +1,88 @@
+import type { DocumentView, PartySnapshot, SellerSnapshot } from '../../core/documents';
+import type { DepositDeduction, Totals } from '../../core/totals';
+import type { Db } from '../db/pool';
+import type { FileStore, StoredFile } from '../platform/storage';
+import { renderDocumentPdf } from '../pdf/render';
+import { customerSnapshot, sellerSnapshot } from './snapshots';
+import { loadDossier } from './drafts';
+import { loadDocument, loadLines, type DocumentRow } from './store';
+
+function termsLabel(row: DocumentRow): string | null {
+  const terms = row.payment_terms as { days: number; endOfMonth: boolean } | null;
+  if (!terms) return null;
+  if (terms.days === 0 && !terms.endOfMonth) return 'Paiement à réception';
+  return `Paiement à ${terms.days} jours${terms.endOfMonth ? ' fin de mois' : ''}`;
+}
+
+/** What the PDF shows: the frozen snapshots of a numbered document, or the live details of a draft. */
+export async function documentView(t: Db, files: FileStore, row: DocumentRow): Promise<DocumentView> {
+  const numbered = row.number !== null;
+  let seller: SellerSnapshot;
+  let customer: PartySnapshot | null;
+  let logoId: string | null;
+  if (numbered) {
+    seller = row.seller_snapshot as SellerSnapshot;
+    customer = row.customer_snapshot as PartySnapshot | null;
+    logoId = row.seller_logo_file_id;
+  } else {
+    const dossier = await loadDossier(t, row.dossier_id);
+    seller = sellerSnapshot(dossier);
+    logoId = dossier.logo_file_id;
+    const c = row.customer_id ? await t.selectFrom('customers').selectAll().where('dossier_id', '=', row.dossier_id).where('id', '=', row.customer_id).executeTakeFirst() : undefined;
+    customer = c ? customerSnapshot(c) : null;
+  }
+  const logo = logoId ? await files.get(t, row.dossier_id, logoId) : null;
+  const corrected = row.corrects_id ? await loadDocument(t, row.dossier_id, row.corrects_id) : null;
+  const deductions = row.deductions as DepositDeduction[];
+  const depositRows = deductions.length
+    ? await t.selectFrom('documents').select(['id', 'number', 'issue_date', 'gross_cents']).where('dossier_id', '=', row.dossier_id).where('id', 'in', deductions.map((x) => x.depositId ?? '')).execute()
+    : [];
+  return {
+    type: row.type,
+    number: row.number,
+    draft: !numbered,
+    issueDate: row.issue_date,
+    serviceDate: row.service_date,
+    dueDate: row.due_date,
+    validityDate: row.validity_date,
+    seller,
+    customer: customer ?? { name: '', address: null },
+    vatTreatment: row.vat_treatment,
+    lines: await loadLines(t, row.dossier_id, row.id),
+    discount: row.discount as DocumentView['discount'],
+    totals: row.totals as Totals,
+    deposits: depositRows.map((dep) => ({ number: dep.number ?? '', issueDate: dep.issue_date, grossCents: Number(dep.gross_cents) })),
+    corrects: corrected?.number ? { number: corrected.number, issueDate: corrected.issue_date } : null,
+    paymentTermsLabel: termsLabel(row),
+    notes: row.notes,
+    logo: logo ? { contentType: logo.contentType, content: logo.content } : null,
+  };
+}
+
+/**
+ * The PDF of a numbered document is made once and kept, with its SHA-256: served byte-identical
+ * ever after. Drafts are rendered on each request, with the draft watermark.
+ */
+export async function documentPdf(t: Db, files: FileStore, row: DocumentRow): Promise<StoredFile | { content: Buffer; contentType: string; sha256: null }> {
+  if (row.pdf_file_id) {
+    const stored = await files.get(t, row.dossier_id, row.pdf_file_id);
+    if (stored) return stored;
+  }
+  const content = await renderDocumentPdf(await documentView(t, files, row), { producedAt: row.issued_at ?? new Date() });
+  if (row.number === null) return { content, contentType: 'application/pdf', sha256: null };
+  const file = await files.put(t, row.dossier_id, { contentType: 'application/pdf', content });
+  const set = await t
+    .updateTable('documents')
+    .set({ pdf_file_id: file.id })
+    .where('dossier_id', '=', row.dossier_id)
+    .where('id', '=', row.id)
+    .where('pdf_file_id', 'is', null)
+    .executeTakeFirst();
+  if (Number(set.numUpdatedRows) === 0) {
+    // Another request froze it first: keep theirs.
+    await files.remove(t, row.dossier_id, file.id);
+    const winner = await loadDocument(t, row.dossier_id, row.id);
+    return (await files.get(t, row.dossier_id, winner.pdf_file_id!))!;
+  }
+  return file;
+}
