@@ -1,0 +1,158 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parisDate } from '../../core/dates';
+import { startTestServer, type TestServer } from '../../../test/helpers/server';
+import { signUp } from '../../../test/helpers/client';
+import { createCustomer, createDraft, issue, LINE, setUpSeller } from '../../../test/helpers/invoicing';
+import { allocateNumber } from './numbering';
+
+/** Legal numbering: unique, chronological and continuous, under real concurrency against PostgreSQL. */
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ DB_POOL_SIZE: '12' });
+});
+afterAll(() => server.close());
+
+async function seller() {
+  const owner = await signUp(server.app);
+  await setUpSeller(owner.client, owner.dossierId);
+  const customerId = await createCustomer(owner.client, owner.dossierId);
+  return { ...owner, customerId };
+}
+
+async function issuedNumbers(dossierId: string, series = 'invoice'): Promise<string[]> {
+  const rows = await server.ctx.db.selectFrom('documents').select('number').where('dossier_id', '=', dossierId).where('series', '=', series).where('number', 'is not', null).orderBy('number').execute();
+  return rows.map((r) => r.number!);
+}
+
+const year = parisDate().slice(0, 4);
+const expected = (n: number, prefix = 'F') => Array.from({ length: n }, (_, i) => `${prefix}-${year}-${String(i + 1).padStart(4, '0')}`);
+
+describe('continuous numbering', () => {
+  it('40 concurrent issuers in one dossier get 40 distinct numbers without a gap', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const drafts = [];
+    for (let i = 0; i < 40; i++) drafts.push(await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] }));
+    const results = await Promise.all(drafts.map((d) => issue(client, dossierId, d)));
+    expect(results.map((r) => r.status)).toEqual(drafts.map(() => 200));
+    expect(await issuedNumbers(dossierId)).toEqual(expected(40));
+  });
+
+  it('a transaction that fails after taking a number gives it back', async () => {
+    const { client, dossierId, customerId } = await seller();
+    await expect(
+      server.ctx.tx({ dossierId }, async (t) => {
+        expect(await allocateNumber(t, dossierId, 'invoice', parisDate())).toBe(expected(1)[0]);
+        throw new Error('the PDF could not be stored');
+      }),
+    ).rejects.toThrow('the PDF could not be stored');
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    expect((await issue(client, dossierId, draft)).body.document.number).toBe(expected(1)[0]);
+  });
+
+  it('an issuer killed mid-transaction (its connection dies) consumes no number, and the waiting issuer goes on', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    // A "process" that takes the counter lock and allocates, then dies before committing.
+    const doomed = new pg.Client({ connectionString: server.db.url });
+    await doomed.connect();
+    doomed.on('error', () => undefined);
+    await doomed.query(`BEGIN; SELECT set_config('role', '${server.ctx.config.appRole}', true), set_config('ardoise.dossier_id', '${dossierId}', true)`);
+    await doomed.query(`INSERT INTO number_counters (dossier_id, series, period, last_value, last_date) VALUES ($1, 'invoice', $2, 0, '0001-01-01') ON CONFLICT DO NOTHING`, [dossierId, Number(year)]);
+    await doomed.query(`UPDATE number_counters SET last_value = last_value + 1 WHERE dossier_id = $1 AND series = 'invoice'`, [dossierId]);
+    const pid = (await doomed.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    // Meanwhile a real issuer queues on the lock...
+    const waiting = issue(client, dossierId, draft);
+    await new Promise((r) => setTimeout(r, 300));
+    // ...and the doomed one is killed, as a kill -9 of its process would end its connection.
+    const admin = new pg.Client({ connectionString: server.db.adminUrl });
+    await admin.connect();
+    await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    await admin.end();
+    const res = await waiting;
+    expect(res.status).toBe(200);
+    expect(res.body.document.number).toBe(expected(1)[0]);
+    await doomed.end().catch(() => undefined);
+  });
+
+  it('the database refuses a duplicate number even when the application is bypassed', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    await issue(client, dossierId, draft);
+    const second = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    await expect(
+      server.ctx.db.updateTable('documents').set({ number: expected(1)[0]!, status: 'issued' }).where('id', '=', second.id).execute(),
+    ).rejects.toThrow(/documents_number/);
+  });
+});
+
+describe('chronological numbering', () => {
+  it('refuses an invoice dated before the last issued one, with a clear message, changing nothing', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const today = parisDate();
+    const first = await createDraft(client, dossierId, { type: 'invoice', customerId, issueDate: today, lines: [LINE] });
+    await issue(client, dossierId, first);
+    const earlierDate = `${year}-01-01` === today ? today : `${year}-01-01`;
+    const late = await createDraft(client, dossierId, { type: 'invoice', customerId, issueDate: earlierDate, lines: [LINE] });
+    const res = await issue(client, dossierId, late);
+    if (earlierDate === today) return; // 1 January: no earlier date in the year to try.
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('not_chronological');
+    expect(res.body.error.message).toContain(`(01/01/${year})`);
+    const row = await server.ctx.db.selectFrom('documents').select(['number', 'status']).where('id', '=', late.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ number: null, status: 'draft' });
+    expect(await issuedNumbers(dossierId)).toEqual(expected(1));
+  });
+
+  it('restarts each year (by issue date, in Europe/Paris) and keeps credit notes and quotes in their own series', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const lastYear = String(Number(year) - 1);
+    const old = await createDraft(client, dossierId, { type: 'invoice', customerId, issueDate: `${lastYear}-12-31`, lines: [LINE] });
+    expect((await issue(client, dossierId, old)).body.document.number).toBe(`F-${lastYear}-0001`);
+    const current = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    const invoice = (await issue(client, dossierId, current)).body.document;
+    expect(invoice.number).toBe(expected(1)[0]);
+    const note = (await client.post(`/api/d/${dossierId}/invoices/${invoice.id}/credit-note`, {})).body.document;
+    expect((await issue(client, dossierId, note)).body.document.number).toBe(`AV-${year}-0001`);
+    const quote = await createDraft(client, dossierId, { type: 'quote', customerId, lines: [LINE] });
+    expect((await issue(client, dossierId, quote)).body.document.number).toBe(`D-${year}-0001`);
+  });
+});
+
+describe('numbering settings', () => {
+  it('takes a custom format and first number, then locks them once a document is issued', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const set = await client.put(`/api/d/${dossierId}/numbering/invoice`, { format: 'FA{AA}{MM}-{NNNNN}', yearlyReset: true, firstNumber: 500 });
+    expect(set.status).toBe(200);
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    const number = (await issue(client, dossierId, draft)).body.document.number;
+    expect(number).toBe(`FA${year.slice(2)}${parisDate().slice(5, 7)}-00500`);
+    const locked = await client.put(`/api/d/${dossierId}/numbering/invoice`, { format: 'X-{NNNN}', yearlyReset: true, firstNumber: 1 });
+    expect(locked.status).toBe(409);
+    expect(locked.body.error.code).toBe('numbering_locked');
+    const listed = await client.get(`/api/d/${dossierId}/numbering`);
+    expect(listed.body.series.find((s: { series: string }) => s.series === 'invoice')).toMatchObject({ format: 'FA{AA}{MM}-{NNNNN}', locked: true });
+  });
+
+  it.each([
+    ['no counter', 'F-{AAAA}', 'exactement un compteur'],
+    ['two counters', '{NN}-{NNNN}', 'exactement un compteur'],
+    ['a space', 'F {NNNN}', 'lettres sans accent'],
+    ['an accent', 'Fé-{NNNN}', 'lettres sans accent'],
+    ['an unknown tag', 'F-{JJ}-{NNNN}', 'balise inconnue'],
+  ])('refuses a format with %s', async (_label, format, message) => {
+    const { client, dossierId } = await seller();
+    const res = await client.put(`/api/d/${dossierId}/numbering/invoice`, { format, yearlyReset: true, firstNumber: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.fields.format).toContain(message);
+  });
+
+  it('only administrators change numbering', async () => {
+    const { dossierId, client } = await seller();
+    const member = await signUp(server.app);
+    await client.post(`/api/d/${dossierId}/members`, { email: member.email, profileId: 'adv' });
+    const res = await member.client.put(`/api/d/${dossierId}/numbering/invoice`, { format: 'X-{NNNN}', yearlyReset: true, firstNumber: 1 });
+    expect(res.status).toBe(403);
+  });
+});
