@@ -17,7 +17,11 @@ import { dossierRoutes } from './dossiers/routes';
 import { memberRoutes } from './members/routes';
 import { profileRoutes } from './members/profile-routes';
 import { auditRoutes } from './audit/routes';
+import { customerRoutes } from './customers/routes';
+import { productRoutes } from './products/routes';
 import { platformRoutes } from './platform/routes';
+import { documentRoutes } from './documents/routes';
+import { numberingRoutes } from './documents/numbering-routes';
 
 z.config(z.locales.fr());
 
@@ -35,6 +39,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     },
     trustProxy: process.env.TRUST_PROXY === 'true',
     routerOptions: { ignoreTrailingSlash: true },
+    // Live streams (server-sent events) must not hold a shutdown.
+    forceCloseConnections: true,
   });
   // The API speaks JSON (and raw images where a route says so): no text/plain bodies.
   app.removeContentTypeParser('text/plain');
@@ -85,6 +91,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     await api.register(memberRoutes, { ctx });
     await api.register(profileRoutes, { ctx });
     await api.register(auditRoutes, { ctx });
+    await api.register(customerRoutes, { ctx });
+    await api.register(productRoutes, { ctx });
+    await api.register(documentRoutes, { ctx });
+    await api.register(numberingRoutes, { ctx });
   }, { prefix: '/api' });
 
   if (existsSync(path.join(ctx.config.webDir, 'index.html'))) {

@@ -5,13 +5,13 @@ import type { LineInput } from '../../core/document-schema';
 import { DOCUMENT_TITLES, isLegalInvoice, numberedStatus, SERIES_OF, type DocumentType, type DocumentLineView } from '../../core/documents';
 import { checkMandatoryMentions } from '../../core/mentions';
 import { formatEuros } from '../../core/money';
-import type { DepositDeduction, Totals } from '../../core/totals';
+import { computeTotals, type DepositDeduction, type Discount, type Totals } from '../../core/totals';
 import { requirePermission, type DossierContext } from '../platform/auth';
 import { AppError, invalid } from '../platform/errors';
 import { allocateNumber } from './numbering';
 import { customerSnapshot, sellerSnapshot } from './snapshots';
 import { draftDefaults, insertDraft, loadDossier, validateDraft, type DraftFields } from './drafts';
-import { deductionsOf, loadDocument, loadLines, type DocumentRow } from './store';
+import { deductionsOf, loadDocument, loadLines, totalsLines, type DocumentRow } from './store';
 
 const transition = () => new AppError(409, 'invalid_transition');
 
@@ -28,7 +28,6 @@ export async function issueDocument(d: DossierContext, id: string, types: readon
   const row = await loadDocument(d.t, d.id, id, { forUpdate: true, types });
   if (row.status !== 'draft') throw new AppError(409, 'not_a_draft');
   if (row.version !== version) throw new AppError(409, 'stale_version', { version: row.version, updatedAt: row.updated_at });
-  if (isLegalInvoice(row.type)) requirePermission(d, 'invoices.issue');
   const dossier = await loadDossier(d.t, d.id);
   const customer = row.customer_id
     ? await d.t.selectFrom('customers').selectAll().where('dossier_id', '=', d.id).where('id', '=', row.customer_id).executeTakeFirstOrThrow()
@@ -155,7 +154,7 @@ function depositLines(quoteTotals: Totals, quoteNumber: string, conversion: { pe
     share = { num: pct, den: 10_000n };
     wording = `Acompte de ${formatDecimal(pct, 2).replace('.', ',')} % sur le devis ${quoteNumber}`;
   } else if (conversion.amountCents !== undefined) {
-    if (conversion.amountCents <= 0 || conversion.amountCents > quoteTotals.grossCents) throw invalid({ amountCents: `L'acompte doit être compris entre 0,01 € et le total du devis (${formatEuros(quoteTotals.grossCents)}).` });
+    if (conversion.amountCents <= 0 || conversion.amountCents > quoteTotals.grossCents) throw invalid({ amountCents: `L'acompte doit être compris entre ${formatEuros(1)} et le total du devis (${formatEuros(quoteTotals.grossCents)}).` });
     share = { num: BigInt(conversion.amountCents), den: BigInt(quoteTotals.grossCents) };
     wording = `Acompte de ${formatEuros(conversion.amountCents)} sur le devis ${quoteNumber}`;
   } else {
@@ -176,7 +175,6 @@ function depositLines(quoteTotals: Totals, quoteNumber: string, conversion: { pe
  * final invoice, which deducts every deposit invoice already issued for the quote.
  */
 export async function convertQuote(d: DossierContext, id: string, conversion: ConversionTarget): Promise<string> {
-  requirePermission(d, 'invoices.write');
   const quote = await loadDocument(d.t, d.id, id, { forUpdate: true, types: ['quote'] });
   if (quote.status !== 'accepted') throw transition();
   const lines = await loadLines(d.t, d.id, id);
@@ -211,6 +209,19 @@ export async function convertQuote(d: DossierContext, id: string, conversion: Co
   return newId;
 }
 
+/**
+ * The invoice's document discount on chosen lines: a percentage as it is; an amount in proportion
+ * to the lines' share of the invoice's line nets, so that the lines are credited at the price invoiced.
+ */
+function partialDiscount(invoice: DocumentRow, chosen: LineInput[]): Discount | null {
+  const discount = invoice.discount as Discount | null;
+  if (!discount || discount.type === 'percent') return discount;
+  const invoiceNet = BigInt((invoice.totals as Totals).linesNetCents);
+  if (invoiceNet === 0n) return null;
+  const chosenNet = BigInt(computeTotals({ lines: totalsLines(chosen) }).linesNetCents);
+  return { type: 'amount', value: formatDecimal(mulDivRound(parseDecimal(discount.value, 2)!, chosenNet, invoiceNet), 2) };
+}
+
 /** A credit note for an issued invoice: all of it (lines, discount and deductions) or chosen lines and quantities. */
 export async function createCreditNote(d: DossierContext, invoiceId: string, selection: { position: number; quantity: string }[] | null): Promise<string> {
   const invoice = await loadDocument(d.t, d.id, invoiceId, { types: ['invoice', 'deposit_invoice'] });
@@ -228,14 +239,19 @@ export async function createCreditNote(d: DossierContext, invoiceId: string, sel
       }
       const q = parseDecimal(s.quantity, 3);
       if (q === null || q <= 0n || q > parseDecimal(line.quantity, 3)!) fields[`lines.${i}.quantity`] = `La quantité doit être comprise entre 0 et ${line.quantity}.`;
-      return { ...line, quantity: s.quantity };
+      // An amount discount follows the quantity credited (a percentage applies as it is).
+      const discount: Discount | null | undefined =
+        line.discount?.type === 'amount' && q !== null && q > 0n
+          ? { type: 'amount', value: formatDecimal(mulDivRound(parseDecimal(line.discount.value, 2)!, q, parseDecimal(line.quantity, 3)!), 2) }
+          : line.discount;
+      return { ...line, quantity: s.quantity, discount };
     });
     if (Object.keys(fields).length > 0) throw invalid(fields);
   }
   const fields = await draftDefaults(d.t, d.id, 'credit_note', {
     customerId: invoice.customer_id,
     vatTreatment: invoice.vat_treatment,
-    discount: selection === null ? (invoice.discount as DraftFields['discount']) : null,
+    discount: selection === null ? (invoice.discount as DraftFields['discount']) : partialDiscount(invoice, chosen),
     lines: chosen,
     deductions: selection === null ? deductionsOf(invoice) : [],
   });

@@ -16,9 +16,9 @@ import { openDocumentStream, publishDocumentChange } from './presence';
 import { presentDocument } from './presenter';
 import { loadDocument, loadLines } from './store';
 
-const FAMILIES: Record<DocumentFamily, { types: readonly DocumentType[]; read: Permission; write: Permission }> = {
-  quotes: { types: ['quote'], read: 'quotes.read', write: 'quotes.write' },
-  invoices: { types: ['invoice', 'deposit_invoice', 'credit_note', 'pro_forma'], read: 'invoices.read', write: 'invoices.write' },
+const FAMILIES: Record<DocumentFamily, { types: readonly DocumentType[]; read: Permission; write: Permission; issue: Permission }> = {
+  quotes: { types: ['quote'], read: 'quotes.read', write: 'quotes.write', issue: 'quotes.write' },
+  invoices: { types: ['invoice', 'deposit_invoice', 'credit_note', 'pro_forma'], read: 'invoices.read', write: 'invoices.write', issue: 'invoices.issue' },
 };
 
 const docParams = z.object({ dossierId: z.string(), documentId: z.uuid() });
@@ -77,7 +77,7 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
       return null;
     });
 
-    r.post(`${base}/:documentId/issue`, { config: write, schema: { params: docParams, body: versionBody } }, async (request) => {
+    r.post(`${base}/:documentId/issue`, { config: { auth: { permission: spec.issue } }, schema: { params: docParams, body: versionBody } }, async (request) => {
       const d = currentDossier(request);
       const id = request.params.documentId;
       const issued = await issueDocument(d, id, spec.types, request.body.version);
@@ -90,7 +90,7 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
 
     r.post(
       `${base}/:documentId/duplicate`,
-      { config: read, schema: { params: docParams, body: z.object({ type: z.enum(DOCUMENT_TYPES) }).strict() } },
+      { config: write, schema: { params: docParams, body: z.object({ type: z.enum(DOCUMENT_TYPES) }).strict() } },
       async (request, reply) => {
         const d = currentDossier(request);
         const id = await duplicateDocument(d, request.params.documentId, spec.types, request.body.type);
@@ -147,7 +147,8 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
   r.post(
     '/d/:dossierId/quotes/:documentId/convert',
     {
-      config: quote,
+      // Converting creates an invoice: it takes the right to prepare invoices.
+      config: { auth: { permission: 'invoices.write' } },
       schema: {
         params: docParams,
         body: z.discriminatedUnion('target', [

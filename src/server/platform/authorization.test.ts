@@ -3,6 +3,8 @@ import { BUILTIN_PROFILE_KEYS, BUILTIN_PROFILES, type Permission } from '../../c
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { ApiClient, signUp, uniqueEmail } from '../../../test/helpers/client';
 import { makePng } from '../../../test/helpers/images';
+import { documentSamples, type SampleCall } from '../../../test/helpers/document-samples';
+import { setUpSeller } from '../../../test/helpers/invoicing';
 
 /**
  * Every route declares its authorization rule, and each dossier route answers each profile as the
@@ -11,12 +13,7 @@ import { makePng } from '../../../test/helpers/images';
  */
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-interface Call {
-  url: string;
-  body?: unknown;
-  raw?: Buffer;
-  contentType?: string;
-}
+type Call = SampleCall;
 type Prepare = (dossierId: string) => Promise<Call>;
 
 const PUBLIC_ROUTES = [
@@ -70,7 +67,27 @@ async function uploadLogo(id: string): Promise<void> {
   expect(res.status).toBe(200);
 }
 
+const CUSTOMER = { kind: 'company', name: 'Boulangerie Renard', billingAddress: { line1: '12 rue des Lilas', postalCode: '69003', city: 'Lyon' } };
+
+async function createCustomer(id: string, archived = false): Promise<string> {
+  const res = await admin.post(`/api/d/${id}/customers`, CUSTOMER);
+  expect(res.status).toBe(201);
+  if (archived) expect((await admin.post(`/api/d/${id}/customers/${res.body.customer.id}/archive`)).status).toBe(200);
+  return res.body.customer.id as string;
+}
+
+async function createProduct(id: string, archived = false): Promise<string> {
+  const res = await admin.post(`/api/d/${id}/products`, { reference: `REF-${uniqueEmail('r')}`.slice(0, 50), designation: 'Pose de parquet', unitPrice: '45', vatRate: '10', nature: 'service' });
+  expect(res.status).toBe(201);
+  if (archived) expect((await admin.post(`/api/d/${id}/products/${res.body.product.id}/archive`)).status).toBe(200);
+  return res.body.product.id as string;
+}
+
 const SAMPLES: Record<string, Prepare> = {
+  ...documentSamples(
+    () => admin,
+    () => customerForDocuments,
+  ),
   'GET /api/d/:dossierId': async (id) => ({ url: `/api/d/${id}` }),
   'PATCH /api/d/:dossierId/settings': async (id) => ({ url: `/api/d/${id}/settings`, body: { phone: '01 23 45 67 89' } }),
   'PUT /api/d/:dossierId/logo': async (id) => ({ url: `/api/d/${id}/logo`, raw: makePng(), contentType: 'image/png' }),
@@ -98,9 +115,36 @@ const SAMPLES: Record<string, Prepare> = {
   'DELETE /api/d/:dossierId/profiles/:profileId': async (id) => ({ url: `/api/d/${id}/profiles/${await createProfile(id)}` }),
   'GET /api/d/:dossierId/audit': async (id) => ({ url: `/api/d/${id}/audit` }),
   'GET /api/d/:dossierId/audit/verify': async (id) => ({ url: `/api/d/${id}/audit/verify` }),
+  'GET /api/d/:dossierId/customers': async (id) => ({ url: `/api/d/${id}/customers?q=renard` }),
+  'POST /api/d/:dossierId/customers': async (id) => ({ url: `/api/d/${id}/customers`, body: CUSTOMER }),
+  'GET /api/d/:dossierId/customers/:customerId': async (id) => ({ url: `/api/d/${id}/customers/${await createCustomer(id)}` }),
+  'PATCH /api/d/:dossierId/customers/:customerId': async (id) => ({ url: `/api/d/${id}/customers/${await createCustomer(id)}`, body: { version: 1, name: 'Boulangerie Renard et fils' } }),
+  'POST /api/d/:dossierId/customers/:customerId/archive': async (id) => ({ url: `/api/d/${id}/customers/${await createCustomer(id)}/archive` }),
+  'POST /api/d/:dossierId/customers/:customerId/unarchive': async (id) => ({ url: `/api/d/${id}/customers/${await createCustomer(id, true)}/unarchive` }),
+  'DELETE /api/d/:dossierId/customers/:customerId': async (id) => ({ url: `/api/d/${id}/customers/${await createCustomer(id)}` }),
+  'GET /api/d/:dossierId/products': async (id) => ({ url: `/api/d/${id}/products?nature=service` }),
+  'POST /api/d/:dossierId/products': async (id) => ({
+    url: `/api/d/${id}/products`,
+    body: { reference: `REF-${uniqueEmail('n')}`.slice(0, 50), designation: 'Pose de parquet', unitPrice: '45', vatRate: '10', nature: 'service' },
+  }),
+  'GET /api/d/:dossierId/products/:productId': async (id) => ({ url: `/api/d/${id}/products/${await createProduct(id)}` }),
+  'PATCH /api/d/:dossierId/products/:productId': async (id) => ({ url: `/api/d/${id}/products/${await createProduct(id)}`, body: { version: 1, unitPrice: '47.5' } }),
+  'POST /api/d/:dossierId/products/:productId/archive': async (id) => ({ url: `/api/d/${id}/products/${await createProduct(id)}/archive` }),
+  'POST /api/d/:dossierId/products/:productId/unarchive': async (id) => ({ url: `/api/d/${id}/products/${await createProduct(id, true)}/unarchive` }),
+  'DELETE /api/d/:dossierId/products/:productId': async (id) => ({ url: `/api/d/${id}/products/${await createProduct(id)}` }),
 };
 
+/** A live stream never ends: open it over real HTTP, read the status, and hang up. */
+async function openStream(client: ApiClient, call: Call): Promise<{ status: number; body: any }> {
+  const controller = new AbortController();
+  const res = await fetch(`${server.url}${call.url}`, { headers: { cookie: client.cookieHeader }, signal: controller.signal });
+  const body = res.headers.get('content-type')?.includes('json') ? await res.json() : null;
+  controller.abort();
+  return { status: res.status, body };
+}
+
 function send(client: ApiClient, method: Method, call: Call) {
+  if (call.stream) return openStream(client, call);
   if (call.raw) return client.request(method, call.url, undefined, { raw: call.raw, headers: { 'content-type': call.contentType ?? 'application/octet-stream' } });
   return client.request(method, call.url, call.body);
 }
@@ -110,6 +154,8 @@ async function auditCount(): Promise<number> {
   return Number(row.n);
 }
 
+let customerForDocuments: string;
+
 beforeAll(async () => {
   server = await startTestServer();
   const owner = await signUp(server.app, { dossierName: 'Menuiserie Lambert' });
@@ -117,6 +163,8 @@ beforeAll(async () => {
   dossierId = owner.dossierId;
   dossierName = 'Menuiserie Lambert';
   await server.ctx.db.updateTable('dossiers').set({ plan: 'tpe_plus', extra_seats: 1000 }).where('id', '=', dossierId).execute();
+  await setUpSeller(admin, dossierId);
+  customerForDocuments = await createCustomer(dossierId);
   customPermissions = ['dossier.read', 'audit.read', 'quotes.read'];
   const custom = await admin.post(`/api/d/${dossierId}/profiles`, { name: 'Auditeur', permissions: customPermissions });
   for (const profileId of [...BUILTIN_PROFILE_KEYS, custom.body.profile.id as string]) {
