@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArtifacts, type Tab } from './driver';
-import { followEmailLink, invite, JOURNEY_TIMEOUT_MS, PASSWORD, signUp, startE2E, uniqueEmail, type E2E } from './support';
+import { expectCleanConsole, followEmailLink, invite, JOURNEY_TIMEOUT_MS, PASSWORD, signUp, startE2E, uniqueEmail, type E2E } from './support';
 
 describe('invitation journey', () => {
   let e2e: E2E;
@@ -66,6 +66,8 @@ describe('invitation journey', () => {
       await alice.waitForText('Bob Leroy');
       expect(await alice.selectedOption('Profil de Bob Leroy')).toBe('ADV');
       expect(await alice.text('main')).toContain('Aucune invitation en attente.');
+      expectCleanConsole(alice);
+      expectCleanConsole(bob);
     });
   }, JOURNEY_TIMEOUT_MS);
 });

@@ -1,4 +1,5 @@
 /** What every browser journey needs: a real server, a browser, and the steps users repeat. */
+import { expect } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { launchBrowser, type Browser, type Tab } from './driver';
 
@@ -96,4 +97,10 @@ export async function followEmailLink(tab: Tab, to: string, linkPart: string): P
 
 export function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** No uncaught script error and no Content-Security-Policy violation happened in the tab. */
+export function expectCleanConsole(tab: Tab): void {
+  const problems = tab.consoleLog().filter((line) => line.includes('pageerror:') || /Content Security Policy/i.test(line));
+  expect(problems, `console of ${tab.name}`).toEqual([]);
 }

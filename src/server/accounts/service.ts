@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AppContext } from '../platform/context';
 import type { RequestMeta } from '../platform/audit';
-import { AppError, invalid } from '../platform/errors';
+import { AppError, invalid, isUniqueViolation } from '../platform/errors';
 import { hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from '../platform/passwords';
 import { createSession } from '../platform/sessions';
 import { recordSecurityEvent } from '../platform/security-log';
@@ -25,9 +25,6 @@ function checkPassword(password: string, personal: string[], field = 'password')
   if (problem) throw invalid({ [field]: problem });
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === '23505';
-}
 
 export async function signUp(
   ctx: AppContext,

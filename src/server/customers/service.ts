@@ -5,7 +5,7 @@ import { diff } from '../platform/audit';
 import type { DossierContext } from '../platform/auth';
 import { conflict, invalid, notFound } from '../platform/errors';
 import { customerColumns, customerFields, presentCustomer, type CustomerJson, type CustomerRow, type CustomerView } from './presenter';
-import { archivedChange, containsPattern, createdChanges, definedOnly, deletedChanges, frenchOrder, staleVersion, type Page } from './records';
+import { archivedChange, containsPattern, createdChanges, definedOnly, deletedChanges, frenchOrder, staleVersion, type Page } from '../platform/records';
 
 function checkConsistency(c: CustomerView): void {
   const errors = customerConsistencyErrors(c);

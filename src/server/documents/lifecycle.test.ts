@@ -252,7 +252,7 @@ describe('deposits and the final invoice', () => {
     expect(byPercent.grossCents + byAmount.grossCents + final.grossCents).toBe(quote.grossCents);
   });
 
-  it('property: deposit + final invoice = the quote, to the cent, for random quotes and percentages', { timeout: 300_000 }, async () => {
+  it('property: deposit + final invoice = the quote, to the cent, for random quotes and deposits', { timeout: 300_000 }, async () => {
     const { client, dossierId, customerId } = await seller();
     const scaled = (n: number, scale: number) => `${Math.floor(n / 10 ** scale)}.${String(n % 10 ** scale).padStart(scale, '0')}`;
     const line = fc.record({
@@ -265,12 +265,16 @@ describe('deposits and the final invoice', () => {
       lines: fc.array(line, { minLength: 1, maxLength: 4 }),
       discount: fc.option(fc.integer({ min: 0, max: 3_000 }).map((n) => ({ type: 'percent' as const, value: scaled(n, 2) })), { nil: undefined }),
       percent: fc.integer({ min: 1, max: 10_000 }).map((n) => scaled(n, 2)),
+      // Some deposits are an amount instead: this share (in 1/10 000) of the quote's total.
+      amountShare: fc.option(fc.integer({ min: 1, max: 10_000 }), { nil: undefined }),
     });
     await fc.assert(
-      fc.asyncProperty(quoteArb, async ({ lines, discount, percent }) => {
+      fc.asyncProperty(quoteArb, async ({ lines, discount, percent, amountShare }) => {
         const body = { customerId, discount: discount ?? null, lines: lines.map((l, i) => ({ kind: 'item', designation: `Ligne ${i + 1}`, nature: 'service', ...l, discount: l.discount ?? null })) };
         const quote = await acceptedQuote(client, dossierId, body);
-        const deposit = await issued(client, dossierId, await post(client, docUrl(dossierId, quote, '/convert'), { target: 'deposit_invoice', percent }));
+        const amountCents = amountShare !== undefined && quote.grossCents > 0 ? Math.max(1, Math.floor((quote.grossCents * amountShare) / 10_000)) : undefined;
+        const conversion = amountCents !== undefined ? { target: 'deposit_invoice', amountCents } : { target: 'deposit_invoice', percent };
+        const deposit = await issued(client, dossierId, await post(client, docUrl(dossierId, quote, '/convert'), conversion));
         const final = await issued(client, dossierId, await post(client, docUrl(dossierId, quote, '/convert'), { target: 'invoice' }));
         expect(deposit.grossCents + final.grossCents).toBe(quote.grossCents);
         expect(deposit.netCents + final.netCents).toBe(quote.netCents);

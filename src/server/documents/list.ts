@@ -4,6 +4,7 @@ import { parisDate } from '../../core/dates';
 import { isoDate } from '../../core/document-schema';
 import { DOCUMENT_TYPES, type DisplayStatus, type DocumentType } from '../../core/documents';
 import type { Db } from '../db/pool';
+import { containsPattern } from '../platform/records';
 import { presentDocument } from './presenter';
 
 const DISPLAY_STATUSES = ['draft', 'finalised', 'accepted', 'refused', 'expired', 'issued', 'partially_paid', 'paid', 'overdue', 'cancelled'] as const satisfies readonly DisplayStatus[];
@@ -62,7 +63,7 @@ export async function listDocuments(t: Db, dossierId: string, types: readonly Do
   const inFamily = q.type ? [q.type].filter((x) => types.includes(x)) : [...types];
   query = inFamily.length > 0 ? query.where('d.type', 'in', inFamily) : query.where(sql<SqlBool>`false`);
   if (q.q) {
-    const like = `%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    const like = containsPattern(q.q);
     query = query.where((eb) => eb.or([eb('d.number', 'ilike', like), eb(sql`coalesce(d.customer_snapshot->>'name', c.name)`, 'ilike', like)]));
   }
   if (q.status) query = query.where(statusCondition(q.status, today));

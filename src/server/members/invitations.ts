@@ -4,7 +4,7 @@ import { BUILTIN_PROFILE_NAMES } from '../../core/profiles';
 import { isBuiltinProfileKey } from '../../core/permissions';
 import type { AppContext } from '../platform/context';
 import { writeAudit, type RequestMeta } from '../platform/audit';
-import { AppError, invalid } from '../platform/errors';
+import { AppError, invalid, isUniqueViolation } from '../platform/errors';
 import { hashPassword, passwordProblem } from '../platform/passwords';
 import { createSession, type SessionUser } from '../platform/sessions';
 import { recordSecurityEvent } from '../platform/security-log';
@@ -65,7 +65,12 @@ export async function acceptInvitation(
     if (sessionUser.email !== inv.email) throw new AppError(403, 'invitation_email_mismatch');
   } else {
     const exists = await ctx.tx({}, (t) => t.selectFrom('users').select('id').where('email', '=', inv.email).executeTakeFirst());
-    if (exists) throw new AppError(401, 'unauthenticated', { accountExists: true });
+    if (exists) {
+      // The account may have just been created by a concurrent acceptance of this very link
+      // (a double submit): then the link is spent, and saying so beats asking to log in.
+      await findValidInvitation(ctx, token);
+      throw new AppError(401, 'unauthenticated', { accountExists: true });
+    }
     const fields: Record<string, string> = {};
     const name = input.name?.trim() ?? '';
     if (!name) fields.name = 'Le nom est obligatoire.';
@@ -118,7 +123,7 @@ export async function acceptInvitation(
       return { dossierId: inv.dossier_id, session };
     });
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') throw new AppError(409, 'email_taken');
+    if (isUniqueViolation(error)) throw new AppError(409, 'email_taken');
     throw error;
   }
 }

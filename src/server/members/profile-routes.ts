@@ -8,15 +8,12 @@ import { diff } from '../platform/audit';
 import { currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
 import { requestLocale } from '../platform/error-handler';
-import { AppError, conflict, notFound } from '../platform/errors';
+import { AppError, conflict, isUniqueViolation, notFound } from '../platform/errors';
 
 const name = z.string().trim().min(1, 'Le nom du profil est obligatoire.').max(60);
 const permissions = z.array(z.enum(PERMISSIONS)).max(PERMISSIONS.length);
 const params = z.object({ dossierId: z.string(), profileId: z.uuid() });
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === '23505';
-}
 const nameTaken = () => new AppError(409, 'conflict', { fields: { name: 'Un profil porte déjà ce nom dans ce dossier.' } });
 
 /** Custom profiles: named sets of permissions, beside the built-in ones. */
@@ -100,10 +97,10 @@ export const profileRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
     if (!current) throw notFound();
     const used = await d.t.selectFrom('memberships').select('user_id').where('dossier_id', '=', d.id).where('profile_id', '=', current.id).executeTakeFirst();
     if (used) throw conflict('profile_in_use');
-    // Invitations that were never accepted keep no claim on the profile.
-    await d.t.deleteFrom('invitations').where('dossier_id', '=', d.id).where('profile_id', '=', current.id).where('accepted_at', 'is', null).execute();
-    const accepted = await d.t.selectFrom('invitations').select('id').where('dossier_id', '=', d.id).where('profile_id', '=', current.id).executeTakeFirst();
-    if (accepted) throw conflict('profile_in_use');
+    // Invitations keep no claim on the profile: pending ones lapse with it, and spent ones only
+    // record a past acceptance (which the audit trail keeps). A member who was given the profile
+    // through an invitation and has since been moved to another must not block its deletion.
+    await d.t.deleteFrom('invitations').where('dossier_id', '=', d.id).where('profile_id', '=', current.id).execute();
     await d.t.deleteFrom('profiles').where('dossier_id', '=', d.id).where('id', '=', current.id).execute();
     await d.audit({ action: 'profile.deleted', entityType: 'profile', entityId: current.id, entityLabel: current.name, summary: `Suppression du profil « ${current.name} »` });
     reply.status(204);

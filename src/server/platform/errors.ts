@@ -16,3 +16,8 @@ export const forbidden = () => new AppError(403, 'forbidden');
 export const unauthenticated = () => new AppError(401, 'unauthenticated');
 export const conflict = (code: ErrorCode, details?: Record<string, unknown>) => new AppError(409, code, details);
 export const invalid = (fields: Record<string, string>) => new AppError(400, 'validation_failed', { fields });
+
+/** PostgreSQL refused a duplicate (unique constraint). */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === '23505';
+}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
+import { AppError } from './errors';
 
 export interface MailMessage {
   to: string;
@@ -52,7 +53,13 @@ export function createMailer(opts: { smtpUrl: string | null; from: string; outbo
     async send(message) {
       const mail = { from: opts.from, to: message.to, subject: message.subject, text: message.text };
       if (smtp) {
-        await smtp.sendMail(mail);
+        try {
+          await smtp.sendMail(mail);
+        } catch (cause) {
+          // Refused recipient, unreachable or failing server: the caller's transaction rolls back,
+          // and the user is told to retry (502) rather than shown an unexpected error.
+          throw Object.assign(new AppError(502, 'mail_failed'), { cause });
+        }
         return;
       }
       const info = await local.sendMail(mail);

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { formatDecimal, parseDecimal } from '../../core/decimal';
 import { PRICE_SCALE, rateKey } from '../../core/totals';
 import type { ProductsTable } from '../db/schema';
-import { DEFAULT_REVENUE_ACCOUNTS } from './schema';
+import { DEFAULT_REVENUE_ACCOUNTS } from '../../core/products';
 
 export type ProductRow = Selectable<ProductsTable>;
 

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
-import { productCreateSchema, productListQuerySchema, productUpdateSchema } from './schema';
+import { productCreateSchema, productListQuerySchema, productUpdateSchema } from '../../core/products';
 import { createProduct, deleteProduct, getProduct, listProducts, setProductArchived, updateProduct } from './service';
 
 const params = z.object({ dossierId: z.string(), productId: z.uuid() });

@@ -5,9 +5,10 @@ import { rateKey } from '../../core/totals';
 import { diff } from '../platform/audit';
 import type { DossierContext } from '../platform/auth';
 import { AppError, conflict, invalid, notFound } from '../platform/errors';
-import { archivedChange, containsPattern, createdChanges, definedOnly, deletedChanges, frenchOrder, isUniqueViolation, staleVersion, type Page } from '../customers/records';
+import { archivedChange, containsPattern, createdChanges, definedOnly, deletedChanges, frenchOrder, staleVersion, type Page } from '../platform/records';
+import { isUniqueViolation } from '../platform/errors';
 import { presentProduct, productFields, type ProductJson, type ProductRow } from './presenter';
-import { DEFAULT_REVENUE_ACCOUNTS, type ProductCreate, type ProductListQuery, type ProductUpdate } from './schema';
+import { DEFAULT_REVENUE_ACCOUNTS, type ProductCreate, type ProductListQuery, type ProductUpdate } from '../../core/products';
 
 const SORT_COLUMNS = { reference: frenchOrder('reference'), designation: frenchOrder('designation'), unitPrice: sql.ref('unit_price'), createdAt: sql.ref('created_at') };
 

@@ -2,7 +2,7 @@
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { Browser, Clickable, Tab, User, Viewport } from './types';
 
-const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_TIMEOUT_MS = 20_000;
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export async function launchChromium(baseUrl: string): Promise<Browser> {

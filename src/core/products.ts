@@ -3,9 +3,9 @@
  * customers' schemas in core/customers.ts.
  */
 import { z } from 'zod';
-import { decimalPlaces, formatDecimal, parseDecimal } from '../../core/decimal';
-import { NATURES, type Nature } from '../../core/documents';
-import { PRICE_SCALE, rateKey } from '../../core/totals';
+import { decimalPlaces, formatDecimal, parseDecimal } from './decimal';
+import { NATURES, type Nature } from './documents';
+import { PRICE_SCALE, rateKey } from './totals';
 
 export const PRODUCT_SORTS = ['reference', 'designation', 'unitPrice', 'createdAt'] as const;
 

@@ -4,8 +4,8 @@
  * once documents use them, and audited with their full content on creation and deletion.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { diff, type Changes } from '../platform/audit';
-import { AppError } from '../platform/errors';
+import { diff, type Changes } from './audit';
+import { AppError } from './errors';
 
 /** A LIKE pattern matching `text` anywhere, LIKE's own wildcards taken literally. */
 export function containsPattern(text: string): string {
@@ -27,10 +27,6 @@ export interface Page<T> {
 /** 409 stale_version: the record changed since the client read it; the details say what it is now. */
 export function staleVersion(row: { version: number; updated_at: Date }): AppError {
   return new AppError(409, 'stale_version', { version: row.version, updatedAt: row.updated_at.toISOString() });
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === '23505';
 }
 
 /** The fields a change sets: absent ones (undefined) keep their value. */

@@ -1,0 +1,246 @@
+/**
+ * The blocks around the lines table: the header (seller, title and dates, customer), the VAT
+ * summary with the totals, and the mentions.
+ */
+import { isLegalInvoice, type DocumentView } from '../../core/documents';
+import { inspectImage } from '../platform/images';
+import { COLORS, CONTENT_BOTTOM, CONTENT_TOP, CONTENT_WIDTH, LEFT, LOGO_MAX, RIGHT, type Canvas, type TextStyle } from './canvas';
+import { addressLines, displayName, euros, formatDate, formatRate, formatSiren, formatSiret, sameAddress } from './format';
+import { correctsLine, documentMentions, documentNumberLabel, documentTitle, headerDates } from './mentions';
+
+const SMALL: TextStyle = { size: 8.5 };
+const LABEL: TextStyle = { size: 7.5, color: COLORS.muted };
+const COLUMN_GAP = 24;
+const RIGHT_X = LEFT + CONTENT_WIDTH / 2 + COLUMN_GAP / 2;
+const RIGHT_WIDTH = RIGHT - RIGHT_X;
+const LEFT_WIDTH = CONTENT_WIDTH / 2 - COLUMN_GAP / 2;
+
+/** Draws text lines one under the other; returns the y below them. */
+function stack(c: Canvas, lines: string[], x: number, y: number, width: number, style: TextStyle): number {
+  for (const line of lines) y += c.text(line, x, y, width, style);
+  return y;
+}
+
+function identityLines(party: DocumentView['customer']): string[] {
+  const lines: string[] = [];
+  if (party.siren) lines.push(`SIREN : ${formatSiren(party.siren)}`);
+  if ('siret' in party && party.siret) lines.push(`SIRET : ${formatSiret(party.siret)}`);
+  if (party.vatNumber) lines.push(`N° TVA : ${party.vatNumber}`);
+  return lines;
+}
+
+interface OpenedImage {
+  width: number;
+  height: number;
+  orientation?: number;
+}
+
+function drawLogo(c: Canvas, view: DocumentView, y: number): number {
+  if (!view.logo) return y;
+  const bytes = Buffer.from(view.logo.content);
+  // Only a readable PNG or JPEG is drawn: a bad logo must not stop an invoice from printing.
+  if (!inspectImage(bytes)) return y;
+  let image: OpenedImage;
+  try {
+    // Opened before drawing (pdfkit's typings lack openImage), so a parse error leaves no half-written content.
+    image = (c.doc as unknown as { openImage(src: Buffer): OpenedImage }).openImage(bytes);
+  } catch {
+    return y;
+  }
+  const rotated = (image.orientation ?? 1) > 4;
+  const [iw, ih] = rotated ? [image.height, image.width] : [image.width, image.height];
+  const scale = Math.min(LOGO_MAX.width / iw, LOGO_MAX.height / ih);
+  const [w, h] = [iw * scale, ih * scale];
+  c.tag('Figure', () => c.doc.image(image as never, LEFT, y, { fit: [w, h] }), c.root, { alt: `Logo de ${view.seller.name}` });
+  return y + h + 10;
+}
+
+/** Seller (left), title, number and dates (right), then the customer box (right). */
+export function drawHeader(c: Canvas, view: DocumentView): void {
+  const { seller, customer } = view;
+  const top = c.y;
+
+  let left = drawLogo(c, view, top);
+  c.tag('P', () => {
+    left += c.text(displayName(seller), LEFT, left, LEFT_WIDTH, { font: 'bold', size: 11 }) + 2;
+    const lines = [...addressLines(seller.address), ...identityLines(seller)];
+    if (seller.email) lines.push(seller.email);
+    if (seller.phone) lines.push(`Tél. : ${seller.phone}`);
+    left = stack(c, lines, LEFT, left, LEFT_WIDTH, SMALL);
+  });
+
+  let right = top;
+  c.tag('H1', () => {
+    right += c.text(documentTitle(view), RIGHT_X, right, RIGHT_WIDTH, { font: 'bold', size: 20, color: COLORS.accent });
+    right += c.text(documentNumberLabel(view), RIGHT_X, right, RIGHT_WIDTH, { font: 'bold', size: 11 }) + 4;
+  });
+  c.tag('P', () => {
+    right = stack(c, headerDates(view).map(([label, value]) => `${label} : ${value}`), RIGHT_X, right, RIGHT_WIDTH, SMALL);
+    const corrects = correctsLine(view);
+    if (corrects) right += c.text(corrects, RIGHT_X, right + 2, RIGHT_WIDTH, { font: 'bold', size: 8.5 }) + 2;
+  });
+
+  // The customer box sits lower on the right, where a window envelope shows it.
+  const boxTop = Math.max(right + 12, top + 100);
+  const pad = 8;
+  const inner = RIGHT_WIDTH - 2 * pad;
+  const lines = addressLines(customer.address);
+  const delivery = customer.deliveryAddress && !sameAddress(customer.deliveryAddress, customer.address) ? addressLines(customer.deliveryAddress) : [];
+  const ids = identityLines(customer);
+  let y = boxTop + pad;
+  c.tag('P', () => {
+    y += c.text(view.type === 'quote' ? 'Client' : 'Facturé à', RIGHT_X + pad, y, inner, LABEL) + 1;
+    y += c.text(displayName(customer), RIGHT_X + pad, y, inner, { font: 'bold', size: 10 }) + 1;
+    y = stack(c, lines, RIGHT_X + pad, y, inner, SMALL);
+    if (delivery.length > 0) {
+      y += c.text('Adresse de livraison', RIGHT_X + pad, y + 4, inner, LABEL) + 4;
+      y = stack(c, delivery, RIGHT_X + pad, y, inner, SMALL);
+    }
+    if (ids.length > 0) y = stack(c, ids, RIGHT_X + pad, y + 4, inner, SMALL);
+  });
+  const boxBottom = y + pad;
+  c.artifact(() => {
+    c.doc.save().roundedRect(RIGHT_X, boxTop, RIGHT_WIDTH, boxBottom - boxTop, 3).lineWidth(0.6).strokeColor(COLORS.rule).stroke().restore();
+  });
+  c.y = Math.max(left, boxBottom) + 20;
+}
+
+interface SummaryColumn {
+  label: string;
+  width: number;
+  value: (v: DocumentView['totals']['vat'][number]) => string;
+}
+
+function vatColumns(view: DocumentView): SummaryColumn[] {
+  const withDeposits = view.totals.depositsGrossCents > 0 || (view.deposits?.length ?? 0) > 0;
+  const rate: SummaryColumn = { label: 'Taux', width: 44, value: (v) => formatRate(v.rate) };
+  if (!withDeposits) {
+    return [rate, { label: 'Base HT', width: 88, value: (v) => euros(v.baseCents) }, { label: 'TVA', width: 80, value: (v) => euros(v.vatCents) }];
+  }
+  return [
+    rate,
+    { label: 'Vente HT', width: 74, value: (v) => euros(v.saleBaseCents) },
+    { label: 'TVA vente', width: 66, value: (v) => euros(v.saleVatCents) },
+    { label: 'Acomptes HT', width: 74, value: (v) => `−${euros(v.depositBaseCents)}` },
+    { label: 'TVA acomptes', width: 70, value: (v) => `−${euros(v.depositVatCents)}` },
+    { label: 'Base HT', width: 74, value: (v) => euros(v.baseCents) },
+    { label: 'TVA', width: 66, value: (v) => euros(v.vatCents) },
+  ];
+}
+
+interface TotalRow {
+  label: string;
+  amount: string;
+  strong?: boolean;
+}
+
+/** The totals column, top to bottom; the last row is the one to pay (or the credit). */
+export function totalRows(view: DocumentView): TotalRow[] {
+  const t = view.totals;
+  const franchise = view.seller.vatRegime === 'franchise';
+  const rows: TotalRow[] = [];
+  if (t.discountCents > 0) {
+    rows.push({ label: 'Total HT avant remise', amount: euros(t.linesNetCents) });
+    const pct = view.discount?.type === 'percent' ? ` (${formatRate(view.discount.value)})` : '';
+    rows.push({ label: `Remise${pct}`, amount: `−${euros(t.discountCents)}` });
+  }
+  rows.push({ label: 'Total HT', amount: euros(t.saleNetCents) });
+  if (!franchise) {
+    rows.push({ label: 'Total TVA', amount: euros(t.saleVatCents) });
+    rows.push({ label: 'Total TTC', amount: euros(t.saleGrossCents) });
+  }
+  for (const d of view.deposits ?? []) {
+    rows.push({ label: `Acompte n° ${d.number} du ${formatDate(d.issueDate)}`, amount: `−${euros(d.grossCents)}` });
+  }
+  if (view.type === 'credit_note') rows.push({ label: "Montant de l'avoir", amount: euros(t.grossCents) });
+  else if (isLegalInvoice(view.type)) rows.push({ label: 'Net à payer', amount: euros(t.grossCents) });
+  else if (franchise) rows.push({ label: 'Total', amount: euros(t.grossCents) });
+  rows[rows.length - 1]!.strong = true;
+  return rows;
+}
+
+const ROW_H = 15;
+const TOTALS_WIDTH = 240;
+
+/** VAT summary (left) and totals (right), kept together on one page. */
+export function drawSummary(c: Canvas, view: DocumentView): void {
+  const columns = view.seller.vatRegime === 'franchise' ? [] : vatColumns(view);
+  const rows = totalRows(view);
+  const vatWidth = columns.reduce((s, col) => s + col.width, 0);
+  const stacked = vatWidth > CONTENT_WIDTH - TOTALS_WIDTH - COLUMN_GAP;
+  const vatHeight = columns.length > 0 ? 14 + ROW_H * (view.totals.vat.length + 1) : 0;
+  const totalsHeight = ROW_H * rows.length + 4;
+  const height = stacked ? vatHeight + 12 + totalsHeight : Math.max(vatHeight, totalsHeight);
+  c.y += 10;
+  c.ensure(height);
+  const top = c.y;
+
+  if (columns.length > 0) {
+    c.tag('H2', () => c.line('Récapitulatif de la TVA', LEFT, top, vatWidth, { font: 'bold', size: 8.5 }));
+    const table = c.doc.struct('Table');
+    c.root.add(table);
+    let y = top + 14;
+    c.fill(LEFT, y, vatWidth, ROW_H, COLORS.headerFill);
+    const drawRow = (cells: string[], cellType: 'TH' | 'TD', style: TextStyle) => {
+      const tr = c.doc.struct('TR');
+      table.add(tr);
+      let x = LEFT;
+      columns.forEach((col, i) => {
+        const cx = x;
+        c.tag(cellType, () => c.line(cells[i]!, cx + 3, y + 4, col.width - 6, style, i === 0 ? 'left' : 'right'), tr);
+        x += col.width;
+      });
+      tr.end();
+      y += ROW_H;
+    };
+    drawRow(columns.map((col) => col.label), 'TH', { font: 'bold', size: 8 });
+    for (const v of view.totals.vat) {
+      drawRow(columns.map((col) => col.value(v)), 'TD', SMALL);
+      c.hRule(y, LEFT, LEFT + vatWidth);
+    }
+    table.end();
+  }
+
+  const x = RIGHT - TOTALS_WIDTH;
+  let y = stacked ? top + vatHeight + 12 : top;
+  const table = c.doc.struct('Table');
+  c.root.add(table);
+  for (const row of rows) {
+    const style: TextStyle = row.strong ? { font: 'bold', size: 9.5 } : SMALL;
+    if (row.strong) c.fill(x, y, TOTALS_WIDTH, ROW_H + 2, COLORS.headerFill);
+    const ry = y;
+    const tr = c.doc.struct('TR');
+    table.add(tr);
+    c.tag('TH', () => c.line(row.label, x + 6, ry + 4, TOTALS_WIDTH - 100, style), tr);
+    c.tag('TD', () => c.line(row.amount, x + TOTALS_WIDTH - 96, ry + 4, 90, style, 'right'), tr);
+    tr.end();
+    y += row.strong ? ROW_H + 4 : ROW_H;
+  }
+  table.end();
+  c.y = top + height + 16;
+}
+
+/** Mentions, bank details and notes; paragraphs move to the next page whole when they do not fit. */
+export function drawMentions(c: Canvas, view: DocumentView): void {
+  const { legal, bank, notes } = documentMentions(view);
+  const style: TextStyle = { size: 8 };
+  const maxHeight = CONTENT_BOTTOM - CONTENT_TOP;
+  const paragraph = (text: string, s: TextStyle, type = 'P', gap = 2) => {
+    const h = Math.min(c.measure(text, CONTENT_WIDTH, s), maxHeight);
+    c.ensure(h);
+    const y = c.y;
+    c.tag(type, () => c.text(text, LEFT, y, CONTENT_WIDTH, s, { height: h }));
+    c.y = y + h + gap;
+  };
+  for (const mention of legal) paragraph(mention, style);
+  if (bank.length > 0) {
+    c.y += 8;
+    paragraph('Coordonnées bancaires', { font: 'bold', size: 8.5 }, 'H2');
+    paragraph(bank.join('    '), style);
+  }
+  if (notes) {
+    c.y += 8;
+    paragraph('Notes', { font: 'bold', size: 8.5 }, 'H2');
+    for (const part of notes.split(/\n{2,}/)) paragraph(part, style, 'P', 4);
+  }
+}

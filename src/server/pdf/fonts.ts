@@ -1,0 +1,41 @@
+/**
+ * The fonts printed documents use: DejaVu Sans (Bitstream Vera licence, see
+ * assets/fonts/LICENSE-DejaVu.txt), shipped in the repository so that every PDF embeds the same
+ * font whatever the machine.
+ *
+ * Read and parsed once per process: parsing a TrueType file (fontkit, the engine pdfkit uses)
+ * costs far more than laying out a whole invoice, so every document shares the parsed fonts;
+ * pdfkit still makes its own subset per document.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as fontkit from 'fontkit';
+
+/** assets/fonts/, found from this module's own location so that any working directory works. */
+export const FONTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'assets', 'fonts');
+
+export const FONT_FILES = {
+  regular: 'DejaVuSans.ttf',
+  bold: 'DejaVuSans-Bold.ttf',
+  italic: 'DejaVuSans-Oblique.ttf',
+} as const;
+
+export type FontStyle = keyof typeof FONT_FILES;
+
+export type LoadedFonts = Record<FontStyle, fontkit.Font>;
+
+let cache: LoadedFonts | null = null;
+
+/** The parsed fonts, loaded on first use and kept for the life of the process. */
+export function loadFonts(): LoadedFonts {
+  if (!cache) {
+    const load = (style: FontStyle) => fontkit.create(fs.readFileSync(fontPath(style)));
+    cache = { regular: load('regular'), bold: load('bold'), italic: load('italic') };
+  }
+  return cache;
+}
+
+export function fontPath(style: FontStyle): string {
+  return path.join(FONTS_DIR, FONT_FILES[style]);
+}

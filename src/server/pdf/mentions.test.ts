@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { BUSINESS_CUSTOMER, INDIVIDUAL_CUSTOMER, SELLER, itemLines, sampleView } from './fixtures';
+import { formatNumberFr, formatQuantity, formatRate, formatUnitPrice, displayName } from './format';
+import { NOT_AN_INVOICE, NO_EARLY_PAYMENT_DISCOUNT, RECOVERY_FEE, VAT_ON_DEBITS, correctsLine, documentMentions, documentNumberLabel, headerDates, legalIdentity } from './mentions';
+import { totalRows } from './blocks';
+
+const norm = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
+
+describe('mentions of an invoice', () => {
+  it('to a business: payment terms, no discount, penalty rate, 40 € fee, nature, bank details', () => {
+    const m = documentMentions(sampleView());
+    const legal = m.legal.map(norm);
+    expect(legal).toEqual([
+      "Nature de l'opération : Prestation de services",
+      "Date d'échéance du paiement : 13/04/2026",
+      'Conditions de paiement : 30 jours',
+      NO_EARLY_PAYMENT_DISCOUNT,
+      'Taux des pénalités de retard : 12,15 %',
+      'Indemnité forfaitaire pour frais de recouvrement : 40 €',
+    ]);
+    expect(m.bank).toEqual(['IBAN : FR76 3000 6000 0112 3456 7890 189', 'BIC : AGRIFRPPXXX']);
+    expect(m.notes).toBe('Merci pour votre confiance.');
+  });
+
+  it('to an individual: no 40 € fee', () => {
+    const m = documentMentions(sampleView({ customer: INDIVIDUAL_CUSTOMER }));
+    expect(m.legal).not.toContain(RECOVERY_FEE);
+    expect(m.legal).toContain(NO_EARLY_PAYMENT_DISCOUNT);
+  });
+
+  it('franchise en base: the art. 293 B wording, first', () => {
+    const m = documentMentions(sampleView({ seller: { vatRegime: 'franchise', vatNumber: null } }));
+    expect(m.legal[0]).toBe('TVA non applicable, art. 293 B du CGI');
+  });
+
+  it('reverse charge, export, VAT on debits', () => {
+    expect(documentMentions(sampleView({ overrides: { vatTreatment: 'reverse_charge' } })).legal[0]).toBe('Autoliquidation');
+    expect(documentMentions(sampleView({ overrides: { vatTreatment: 'export' } })).legal[0]).toBe('Exonération de TVA, article 262 I du CGI');
+    expect(documentMentions(sampleView({ seller: { vatOnDebits: true } })).legal).toContain(VAT_ON_DEBITS);
+    expect(documentMentions(sampleView()).legal).not.toContain(VAT_ON_DEBITS);
+  });
+
+  it('nature of the operation: goods, services or mixed', () => {
+    const goods = itemLines(2).map((l) => ({ ...l, nature: 'goods' as const }));
+    expect(documentMentions(sampleView({ lines: goods })).legal).toContain("Nature de l'opération : Livraison de biens");
+    expect(documentMentions(sampleView({ lines: [...goods, ...itemLines(1)] })).legal).toContain("Nature de l'opération : Mixte");
+  });
+});
+
+describe('mentions of quotes, pro forma and credit notes', () => {
+  it('a quote: validity and agreement, no late-payment mentions', () => {
+    const m = documentMentions(sampleView({ overrides: { type: 'quote', number: 'D-2026-0007', dueDate: null, validityDate: '2026-04-14' } }));
+    expect(m.legal).toContain("Devis valable jusqu'au 14/04/2026");
+    expect(m.legal.some((l) => l.startsWith('Bon pour accord'))).toBe(true);
+    expect(m.legal.some((l) => l.includes('pénalités') || l.includes('recouvrement') || l === NO_EARLY_PAYMENT_DISCOUNT)).toBe(false);
+  });
+
+  it('a pro forma says it is not an invoice', () => {
+    const m = documentMentions(sampleView({ overrides: { type: 'pro_forma', validityDate: '2026-04-14' } }));
+    expect(m.legal).toContain(NOT_AN_INVOICE);
+    expect(m.legal).toContain("Valable jusqu'au 14/04/2026");
+    expect(m.legal.some((l) => l.includes('pénalités'))).toBe(false);
+  });
+
+  it('a credit note references the invoice and shows no bank details', () => {
+    const view = sampleView({ overrides: { type: 'credit_note', number: 'A-2026-0002', dueDate: null, corrects: { number: 'F-2026-0042', issueDate: '2026-03-14' } } });
+    expect(norm(correctsLine(view)!)).toBe('Avoir sur la facture n° F-2026-0042 du 14/03/2026');
+    expect(documentMentions(view).bank).toEqual([]);
+    expect(totalRows(view).at(-1)!.label).toBe("Montant de l'avoir");
+  });
+});
+
+describe('header and identity', () => {
+  it('number or "Brouillon"', () => {
+    expect(norm(documentNumberLabel({ number: 'F-1', draft: false }))).toBe('n° F-1');
+    expect(documentNumberLabel({ number: null, draft: false })).toBe('Brouillon');
+    expect(documentNumberLabel({ number: 'F-1', draft: true })).toBe('Brouillon');
+  });
+
+  it('dates by document type', () => {
+    expect(headerDates(sampleView())).toEqual([
+      ["Date d'émission", '14/03/2026'],
+      ['Date de la prestation', '10/03/2026'],
+      ["Date d'échéance", '13/04/2026'],
+    ]);
+    expect(headerDates(sampleView({ overrides: { type: 'quote', serviceDate: null, validityDate: '2026-04-30' } }))).toEqual([
+      ["Date d'émission", '14/03/2026'],
+      ["Valable jusqu'au", '30/04/2026'],
+    ]);
+  });
+
+  it('legal identity of a company and of an individual entrepreneur', () => {
+    expect(norm(legalIdentity(SELLER))).toBe('Atelier Dupont & Fils — SARL au capital de 10 000 € — RCS Paris — SIREN 732 829 320');
+    const ei = { ...SELLER, name: 'Jean Petit', legalForm: 'EI' as const, shareCapitalCents: null, rcsCity: null };
+    expect(norm(legalIdentity(ei))).toBe('Jean Petit EI — SIREN 732 829 320');
+    expect(displayName({ name: 'Jean Petit EI', legalForm: 'EI' })).toBe('Jean Petit EI');
+    expect(displayName(BUSINESS_CUSTOMER)).toBe('Boulangerie Léa Martin');
+  });
+});
+
+describe('French number formats from exact decimals', () => {
+  it('quantities, prices and rates', () => {
+    expect(formatQuantity('1.500')).toBe('1,5');
+    expect(norm(formatQuantity('12000'))).toBe('12 000');
+    expect(norm(formatUnitPrice('1234.5'))).toBe('1 234,50 €');
+    expect(norm(formatUnitPrice('0.1234'))).toBe('0,1234 €');
+    expect(norm(formatRate('5.5'))).toBe('5,5 %');
+    expect(formatNumberFr('-3.10', 2, 2)).toBe('-3,10');
+  });
+});

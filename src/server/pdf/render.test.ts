@@ -1,0 +1,330 @@
+/**
+ * The PDF read back with poppler's real tools (pdftotext, pdffonts, pdfimages, pdfinfo): what a
+ * person or a program opening the file gets. Spaces are normalised here (U+202F, U+00A0 → ' '),
+ * never in the product.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DocumentLineView, DocumentView } from '../../core/documents';
+import { makePng } from '../../../test/helpers/images';
+import { INDIVIDUAL_CUSTOMER, itemLines, sampleView } from './fixtures';
+import { FONTS_DIR } from './fonts';
+import { renderDocumentPdf } from './render';
+
+const run = promisify(execFile);
+let dir: string;
+let counter = 0;
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ardoise-pdf-'));
+});
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function write(pdf: Buffer): Promise<string> {
+  const file = path.join(dir, `doc-${++counter}.pdf`);
+  await fs.writeFile(file, pdf);
+  return file;
+}
+
+async function tool(name: string, args: string[]): Promise<string> {
+  const { stdout } = await run(name, args, { maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+const norm = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
+
+/** pdftotext -layout of the whole file, or of one page. */
+async function text(file: string, page?: number): Promise<string> {
+  const range = page === undefined ? [] : ['-f', String(page), '-l', String(page)];
+  return norm(await tool('pdftotext', ['-layout', ...range, file, '-']));
+}
+
+async function render(view: DocumentView): Promise<{ file: string; text: string; pdf: Buffer }> {
+  const pdf = await renderDocumentPdf(view);
+  const file = await write(pdf);
+  return { file, pdf, text: await text(file) };
+}
+
+async function pageCount(file: string): Promise<number> {
+  return Number(/Pages:\s+(\d+)/.exec(await tool('pdfinfo', [file]))![1]);
+}
+
+const count = (haystack: string, needle: string) => haystack.split(needle).length - 1;
+const HEADER = /Réf\.\s+Désignation\s+Qté\s+Unité\s+PU HT/g;
+
+describe('an invoice to a business', () => {
+  let doc: Awaited<ReturnType<typeof render>>;
+  beforeAll(async () => {
+    const lines: DocumentLineView[] = [{ kind: 'section', designation: 'Phase 1 — Conception' }, ...itemLines(12), { kind: 'comment', designation: 'Horaires à convenir ensemble.' }];
+    doc = await render(sampleView({ lines }));
+  });
+
+  it('prints seller, customer, title, number and dates', () => {
+    for (const s of [
+      'Atelier Dupont & Fils',
+      '12 rue des Écoles',
+      'SIREN : 732 829 320',
+      'SIRET : 732 829 320 00074',
+      'N° TVA : FR44732829320',
+      'contact@atelier-dupont.fr',
+      'Boulangerie Léa Martin',
+      'Adresse de livraison',
+      'Entrepôt Sud, 40 avenue Jean Jaurès',
+      'SIREN : 552 100 554',
+      'N° TVA : FR96552100554',
+      'Facture',
+      'n° F-2026-0042',
+      "Date d'émission : 14/03/2026",
+      'Date de la prestation : 10/03/2026',
+      "Date d'échéance : 13/04/2026",
+    ]) {
+      expect(doc.text).toContain(s);
+    }
+  });
+
+  it('prints the table with accents, euros in the French format, sections and comments', () => {
+    expect(doc.text).toMatch(/Réf\.\s+Désignation\s+Qté\s+Unité\s+PU HT\s+Remise\s+TVA %\s+Total HT/);
+    expect(doc.text).toContain('Phase 1 — Conception');
+    expect(doc.text).toContain('Horaires à convenir ensemble.');
+    expect(doc.text).toMatch(/REF-001\s+Ligne 1 — Conception graphique\s+3,5\s+heure\s+1 234,56 €\s+20 %\s+4 320,96 €/);
+    expect(doc.text).toMatch(/REF-004\s+Ligne 4 — Maintenance corrective\s+1\s+forfait\s+85,00 €\s+10 %\s+20 %\s+76,50 €/);
+    expect(doc.text).toContain('Détail de la prestation réalisée');
+  });
+
+  it('prints the VAT summary per rate and the totals', () => {
+    const t = doc.text;
+    expect(t).toContain('Récapitulatif de la TVA');
+    expect(t).toMatch(/Taux\s+Base HT\s+TVA/);
+    expect(t).toMatch(/20 %\s+9 921,17 €\s+1 984,23 €/);
+    expect(t).toMatch(/10 %\s+4 405,96 €\s+440,60 €/);
+    expect(t).toMatch(/Total HT\s+14 327,13 €/);
+    expect(t).toMatch(/Total TVA\s+2 424,83 €/);
+    expect(t).toMatch(/Total TTC\s+16 751,96 €/);
+    expect(t).toMatch(/Net à payer\s+16 751,96 €/);
+  });
+
+  it('prints every mandatory mention', () => {
+    for (const s of [
+      "Date d'échéance du paiement : 13/04/2026",
+      'Conditions de paiement : 30 jours',
+      "Pas d'escompte pour paiement anticipé",
+      'Taux des pénalités de retard : 12,15 %',
+      'Indemnité forfaitaire pour frais de recouvrement : 40 €',
+      "Nature de l'opération : Prestation de services",
+      'IBAN : FR76 3000 6000 0112 3456 7890 189',
+      'BIC : AGRIFRPPXXX',
+      'Merci pour votre confiance.',
+      'Atelier Dupont & Fils — SARL au capital de 10 000 € — RCS Paris — SIREN 732 829 320',
+      'Page 1 / 1',
+    ]) {
+      expect(doc.text).toContain(s);
+    }
+    expect(doc.text).not.toContain('TVA non applicable');
+    expect(doc.text).not.toContain('BROUILLON');
+  });
+
+  it('embeds DejaVu Sans (subset) and is a tagged PDF 1.7 with French metadata', async () => {
+    const fonts = await tool('pdffonts', [doc.file]);
+    const rows = fonts.split('\n').filter((l) => /DejaVuSans/.test(l));
+    expect(rows.some((l) => /\+DejaVuSans\s/.test(l))).toBe(true);
+    expect(rows.some((l) => /\+DejaVuSans-Bold\s/.test(l))).toBe(true);
+    for (const row of rows) expect(row).toMatch(/\s+yes\s+yes\s+yes\s+/); // emb, sub, uni
+    expect(fonts).not.toMatch(/Helvetica|Times|Courier/);
+
+    const info = norm(await tool('pdfinfo', [doc.file]));
+    expect(info).toMatch(/Title:\s+Facture F-2026-0042/);
+    expect(info).toMatch(/Author:\s+Atelier Dupont & Fils/);
+    expect(info).toMatch(/Subject:\s+Facture F-2026-0042 — Boulangerie Léa Martin/);
+    expect(info).toMatch(/Tagged:\s+yes/);
+    expect(info).toMatch(/PDF version:\s+1\.7/);
+    expect(info).toMatch(/Page size:\s+595\.28 x 841\.89 pts \(A4\)/);
+    expect(info).toMatch(/CreationDate:\s+Sat Mar 14 12:00:00 2026 UTC/);
+
+    const raw = doc.pdf.toString('latin1');
+    expect(raw).toContain('<pdfaid:part>3</pdfaid:part>');
+    expect(raw).toContain('<pdfaid:conformance>B</pdfaid:conformance>');
+    expect(raw).toContain('<xmp:ModifyDate>2026-03-14T12:00:00Z</xmp:ModifyDate>');
+    expect(raw).toContain('Atelier Dupont &amp; Fils'); // XMP escaped, Info not
+    expect(raw).toContain('/Lang (fr-FR)');
+    expect(raw).toContain('/OutputIntents');
+    expect(raw).toContain('/FlateDecode');
+  });
+});
+
+describe('VAT cases and customers', () => {
+  it('franchise en base: the art. 293 B wording and no VAT anywhere', async () => {
+    const { text: t } = await render(sampleView({ seller: { vatRegime: 'franchise', vatNumber: null } }));
+    expect(t).toContain('TVA non applicable, art. 293 B du CGI');
+    for (const s of ['TVA %', 'Total TVA', 'Total TTC', 'Récapitulatif de la TVA', 'N° TVA : FR44']) expect(t).not.toContain(s);
+    expect(t).toMatch(/Total HT\s+4 703,46 €/);
+    expect(t).toMatch(/Net à payer\s+4 703,46 €/);
+  });
+
+  it('reverse charge: "Autoliquidation"', async () => {
+    const lines = itemLines(2).map((l) => ({ ...l, vatRate: '0' }));
+    const { text: t } = await render(sampleView({ lines, overrides: { vatTreatment: 'reverse_charge' } }));
+    expect(t).toContain('Autoliquidation');
+    expect(t).toMatch(/0 %\s+4 405,96 €\s+0,00 €/);
+  });
+
+  it('VAT on debits', async () => {
+    const { text: t } = await render(sampleView({ seller: { vatOnDebits: true } }));
+    expect(t).toContain("Option pour le paiement de la taxe d'après les débits");
+  });
+
+  it('the 40 € fee is for business customers only', async () => {
+    const fee = 'Indemnité forfaitaire pour frais de recouvrement : 40 €';
+    expect((await render(sampleView())).text).toContain(fee);
+    const individual = await render(sampleView({ customer: INDIVIDUAL_CUSTOMER }));
+    expect(individual.text).not.toContain(fee);
+    expect(individual.text).toContain('Taux des pénalités de retard : 12,15 %');
+    expect(individual.text).toContain('Chloé Bernard');
+  });
+
+  it('an individual entrepreneur: "EI" after the name', async () => {
+    const { text: t } = await render(sampleView({ seller: { name: 'Jean Petit', legalForm: 'EI', shareCapitalCents: null, rcsCity: null } }));
+    expect(t).toContain('Jean Petit EI');
+    expect(t).toContain('Jean Petit EI — SIREN 732 829 320');
+  });
+
+  it('a document discount', async () => {
+    const { text: t } = await render(sampleView({ overrides: { discount: { type: 'percent', value: '10' } } }));
+    expect(t).toMatch(/Total HT avant remise\s+4 703,46 €/);
+    expect(t).toMatch(/Remise \(10 %\)\s+−470,35 €/);
+    expect(t).toMatch(/Total HT\s+4 233,11 €/);
+  });
+});
+
+describe('other documents', () => {
+  it('a final invoice after a deposit: sale, deductions and net to pay', async () => {
+    const view = sampleView({ deposits: [{ number: 'F-2026-0040', issueDate: '2026-02-01', vat: [{ rate: '20', baseCents: 100_000, vatCents: 20_000 }] }] });
+    const { text: t } = await render(view);
+    expect(t).toMatch(/Taux\s+Vente HT\s+TVA vente\s+Acomptes HT\s+TVA acomptes\s+Base HT\s+TVA/);
+    expect(t).toMatch(/20 %\s+4 703,46 €\s+940,69 €\s+−1 000,00 €\s+−200,00 €\s+3 703,46 €\s+740,69 €/);
+    expect(t).toMatch(/Total TTC\s+5 644,15 €/);
+    expect(t).toMatch(/Acompte n° F-2026-0040 du 01\/02\/2026\s+−1 200,00 €/);
+    expect(t).toMatch(/Net à payer\s+4 444,15 €/);
+  });
+
+  it('a credit note: the corrected invoice and the amount credited', async () => {
+    const view = sampleView({ overrides: { type: 'credit_note', number: 'A-2026-0002', dueDate: null, corrects: { number: 'F-2026-0042', issueDate: '2026-03-14' } } });
+    const { text: t } = await render(view);
+    expect(t).toContain('Avoir');
+    expect(t).toContain('n° A-2026-0002');
+    expect(t).toContain('Avoir sur la facture n° F-2026-0042 du 14/03/2026');
+    expect(t).toMatch(/Montant de l'avoir\s+5 644,15 €/);
+    expect(t).not.toContain('IBAN');
+  });
+
+  it('a quote: validity, no late-payment mentions', async () => {
+    const { text: t } = await render(sampleView({ overrides: { type: 'quote', number: 'D-2026-0007', dueDate: null, validityDate: '2026-04-13' } }));
+    expect(t).toContain('Devis');
+    expect(t).toContain("Valable jusqu'au : 13/04/2026");
+    expect(t).toContain("Devis valable jusqu'au 13/04/2026");
+    for (const s of ['pénalités', 'recouvrement', "Pas d'escompte", "Date d'échéance"]) expect(t).not.toContain(s);
+    expect(t).toMatch(/Total TTC\s+5 644,15 €/);
+  });
+
+  it('a pro forma says it is not an invoice', async () => {
+    const { text: t } = await render(sampleView({ overrides: { type: 'pro_forma', number: 'PF-2026-0001', validityDate: '2026-04-13' } }));
+    expect(t).toContain('Facture pro forma');
+    expect(t).toContain("Ce document n'est pas une facture");
+    expect(t).not.toContain('pénalités');
+  });
+
+  it('a draft: "Brouillon" instead of the number and the watermark on every page', async () => {
+    const { file, text: t } = await render(sampleView({ lines: itemLines(60), overrides: { draft: true, number: null } }));
+    const pages = await pageCount(file);
+    expect(pages).toBeGreaterThan(1);
+    expect(t).toContain('Brouillon');
+    expect(t).not.toContain('F-2026-0042');
+    for (let p = 1; p <= pages; p++) expect(await text(file, p)).toContain('BROUILLON — document sans valeur');
+    expect(norm(await tool('pdfinfo', [file]))).toMatch(/Title:\s+Facture \(brouillon\)/);
+  });
+});
+
+describe('pagination', () => {
+  it('a 200-line invoice: page x / N on each page, the header on each page of the table, no row split or lost', async () => {
+    const { file, text: all } = await render(sampleView({ lines: itemLines(200) }));
+    const pages = await pageCount(file);
+    expect(pages).toBeGreaterThan(1);
+    let tablePages = 0;
+    const seenOn = new Map<number, number>();
+    for (let p = 1; p <= pages; p++) {
+      const t = await text(file, p);
+      expect(t).toContain(`Page ${p} / ${pages}`);
+      expect(t).toContain('Atelier Dupont & Fils — SARL au capital de 10 000 € — RCS Paris — SIREN 732 829 320');
+      const refs = [...t.matchAll(/REF-(\d{3})\s+Ligne (\d+) —/g)];
+      if (refs.length > 0) {
+        tablePages++;
+        expect(t.match(HEADER)?.length, `header on page ${p}`).toBe(1);
+      }
+      for (const [, ref, line] of refs) {
+        // The reference and the designation of a row are on the same page (the row is whole).
+        expect(Number(ref)).toBe(Number(line));
+        seenOn.set(Number(line), p);
+      }
+    }
+    expect(all.match(HEADER)?.length).toBe(tablePages);
+    expect(tablePages).toBeGreaterThanOrEqual(pages - 1); // the totals may start the last page
+    for (let i = 1; i <= 200; i++) expect(count(all, `Ligne ${i} — `), `line ${i}`).toBe(1);
+    expect(seenOn.size).toBe(200);
+    // Rows come in order, page after page.
+    const order = [...seenOn.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(all).toContain('Net à payer');
+  });
+
+  it('a description longer than a page is cut, not lost in a loop', async () => {
+    const long = Array.from({ length: 400 }, (_, i) => `Étape ${i + 1} du chantier, réalisée selon le cahier des charges.`).join(' ');
+    const lines: DocumentLineView[] = [{ ...itemLines(1)[0]!, description: long }, ...itemLines(2, 'Suite')];
+    const { file, text: t } = await render(sampleView({ lines }));
+    expect(await pageCount(file)).toBeGreaterThanOrEqual(2);
+    expect(t).toContain('Suite 2 —');
+    expect(t).toContain('Net à payer');
+  });
+});
+
+describe('files', () => {
+  it('the same view gives the same bytes, whatever was rendered before', async () => {
+    const view = sampleView({ lines: itemLines(40), overrides: { logo: { contentType: 'image/png', content: makePng(40, 20) } } });
+    const a = await renderDocumentPdf(view);
+    await renderDocumentPdf(sampleView({ lines: itemLines(5, 'Autre ligne, autre texte : ÀÉÎÕÜ ß æ œ') }));
+    const b = await renderDocumentPdf(view);
+    expect(b.equals(a)).toBe(true);
+    const later = await renderDocumentPdf(view, { producedAt: new Date('2026-03-15T08:00:00Z') });
+    expect(later.equals(a)).toBe(false);
+    expect(norm(await tool('pdfinfo', [await write(later)]))).toMatch(/CreationDate:\s+Sun Mar 15 08:00:00 2026 UTC/);
+  });
+
+  it('embeds a PNG logo', async () => {
+    const { file } = await render(sampleView({ overrides: { logo: { contentType: 'image/png', content: makePng(300, 100) } } }));
+    const images = (await tool('pdfimages', ['-list', file])).trim().split('\n').slice(2);
+    expect(images).toHaveLength(1);
+    expect(images[0]).toMatch(/^\s*1\s+0\s+image\s+300\s+100\s+rgb/);
+  });
+
+  it('skips a logo that is not an image instead of failing', async () => {
+    const { file, text: t } = await render(sampleView({ overrides: { logo: { contentType: 'image/png', content: new Uint8Array([1, 2, 3]) } } }));
+    expect((await tool('pdfimages', ['-list', file])).trim().split('\n').slice(2)).toHaveLength(0);
+    expect(t).toContain('Net à payer');
+  });
+
+  it('finds its fonts from any working directory', async () => {
+    expect(path.isAbsolute(FONTS_DIR)).toBe(true);
+    await fs.access(path.join(FONTS_DIR, 'LICENSE-DejaVu.txt'));
+    const cwd = process.cwd();
+    process.chdir(os.tmpdir());
+    try {
+      expect((await renderDocumentPdf(sampleView())).length).toBeGreaterThan(10_000);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * renderDocumentPdf: the printed document (quote, invoice, deposit invoice, credit note, pro
+ * forma) as a PDF/A-3b file, from the frozen `DocumentView`.
+ *
+ * Same view and same `producedAt` → the same bytes (no clock, no randomness). A later step may
+ * attach the Factur-X XML to the same pdfkit document before it ends (see `document.ts`).
+ */
+import type { DocumentView } from '../../core/documents';
+import { drawHeader, drawMentions, drawSummary } from './blocks';
+import { COLORS, Canvas, FOOTER_TOP, LEFT, PAGE_HEIGHT, PAGE_WIDTH, CONTENT_WIDTH } from './canvas';
+import { createPdf, finish, fontName, type Doc } from './document';
+import { LinesTable } from './layout';
+import { WATERMARK, documentTitle, legalIdentity } from './mentions';
+
+export interface RenderOptions {
+  /** When the file is produced: its CreationDate/ModDate. Default: the issue date at noon UTC. */
+  producedAt?: Date;
+}
+
+/** The title a PDF reader shows: "Facture F-2026-0042", "Devis (brouillon)". */
+export function pdfTitle(view: DocumentView): string {
+  const number = view.draft || view.number === null ? '(brouillon)' : view.number;
+  return `${documentTitle(view)} ${number}`;
+}
+
+function drawWatermark(c: Canvas): void {
+  const doc = c.doc;
+  c.artifact(() => {
+    doc.save();
+    doc.font(fontName('bold'));
+    const size = 44;
+    doc.fontSize(size);
+    const diagonal = Math.hypot(PAGE_WIDTH, PAGE_HEIGHT);
+    const width = doc.widthOfString(WATERMARK);
+    const fitted = Math.min(size, (size * diagonal * 0.78) / width);
+    doc.fontSize(fitted);
+    const w = doc.widthOfString(WATERMARK);
+    const angle = (-Math.atan2(PAGE_HEIGHT, PAGE_WIDTH) * 180) / Math.PI;
+    doc.rotate(angle, { origin: [PAGE_WIDTH / 2, PAGE_HEIGHT / 2] });
+    // ActualText keeps the diagonal words readable as one phrase by text extractors and readers.
+    doc.markContent('Span', { actual: WATERMARK });
+    doc.fillColor(COLORS.watermark).text(WATERMARK, PAGE_WIDTH / 2 - w / 2, PAGE_HEIGHT / 2 - fitted / 2, { lineBreak: false });
+    doc.endMarkedContent();
+    doc.restore();
+  }, 'Pagination');
+}
+
+/** Legal identity and "Page x / y" at the foot of every page, written once the page count is known. */
+function drawFooters(c: Canvas, view: DocumentView): void {
+  const doc = c.doc;
+  const identity = legalIdentity(view.seller);
+  const { start, count } = doc.bufferedPageRange();
+  for (let i = start; i < start + count; i++) {
+    doc.switchToPage(i);
+    c.hRule(FOOTER_TOP, LEFT, LEFT + CONTENT_WIDTH);
+    c.artifact(() => {
+      c.line(identity, LEFT, FOOTER_TOP + 6, CONTENT_WIDTH - 70, { size: 7, color: COLORS.muted });
+      c.line(`Page ${i - start + 1} / ${count}`, LEFT + CONTENT_WIDTH - 64, FOOTER_TOP + 6, 64, { size: 7, color: COLORS.muted }, 'right');
+    }, 'Pagination');
+  }
+}
+
+function metadata(view: DocumentView, producedAt: Date) {
+  const title = pdfTitle(view);
+  return {
+    title,
+    author: view.seller.name,
+    subject: `${title} — ${view.customer.name}`,
+    producedAt,
+  };
+}
+
+/** Builds the document's pages on `doc` (without ending it). */
+export function drawDocument(doc: Doc, view: DocumentView): void {
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  const canvas = new Canvas(doc, root, (c) => {
+    if (view.draft) drawWatermark(c);
+  });
+  canvas.newPage();
+  drawHeader(canvas, view);
+  new LinesTable(canvas, view).draw();
+  drawSummary(canvas, view);
+  drawMentions(canvas, view);
+  drawFooters(canvas, view);
+  root.end();
+}
+
+export async function renderDocumentPdf(view: DocumentView, opts: RenderOptions = {}): Promise<Buffer> {
+  const producedAt = opts.producedAt ?? new Date(`${view.issueDate}T12:00:00Z`);
+  const doc = createPdf(metadata(view, producedAt));
+  drawDocument(doc, view);
+  return finish(doc);
+}

@@ -1,0 +1,168 @@
+/**
+ * The settings form's values (strings, as typed) ↔ the API's `DossierSettings`, validated with the
+ * same zod schema and cross-field rules as the server (src/core/dossier.ts).
+ */
+import { dossierConsistencyErrors, dossierSettingsUpdateSchema, type DossierSettingsUpdate, type LegalForm, type VatRegime } from '../../core/dossier';
+import { LEGAL_FORMS } from '../../core/dossier';
+import { formatIban } from '../../core/identifiers';
+import type { Locale } from '../../core/errors';
+import type { Dossier } from '../app/types';
+import { translate } from '../i18n';
+
+export interface SettingsFormValues {
+  legalName: string;
+  legalForm: LegalForm | '';
+  siren: string;
+  siret: string;
+  vatNumber: string;
+  line1: string;
+  line2: string;
+  postalCode: string;
+  city: string;
+  country: string;
+  shareCapital: string;
+  rcsCity: string;
+  vatRegime: VatRegime;
+  vatOnDebits: boolean;
+  email: string;
+  phone: string;
+  iban: string;
+  bic: string;
+}
+
+/** Form field → the API's field path, used for error messages and for `details.fields` from the server. */
+export const FIELD_PATHS: Record<keyof SettingsFormValues, string> = {
+  legalName: 'legalName',
+  legalForm: 'legalForm',
+  siren: 'siren',
+  siret: 'siret',
+  vatNumber: 'vatNumber',
+  line1: 'address.line1',
+  line2: 'address.line2',
+  postalCode: 'address.postalCode',
+  city: 'address.city',
+  country: 'address.country',
+  shareCapital: 'shareCapitalCents',
+  rcsCity: 'rcsCity',
+  vatRegime: 'vatRegime',
+  vatOnDebits: 'vatOnDebits',
+  email: 'email',
+  phone: 'phone',
+  iban: 'iban',
+  bic: 'bic',
+};
+
+export function isLegalForm(value: string): value is LegalForm {
+  return (LEGAL_FORMS as readonly string[]).includes(value);
+}
+
+export function centsToEuros(cents: number | null, locale: Locale): string {
+  if (cents === null) return '';
+  const euros = Math.floor(cents / 100);
+  const rest = cents % 100;
+  return rest === 0 ? String(euros) : `${euros}${locale === 'fr' ? ',' : '.'}${String(rest).padStart(2, '0')}`;
+}
+
+/** "1 500,50" or "1500.5" → 150050; `undefined` when it is not an amount. */
+export function eurosToCents(text: string): number | null | undefined {
+  const compact = text.replace(/[\s\u00a0\u202f]/g, '').replace(/€$/, '');
+  if (compact === '') return null;
+  const m = /^(\d{1,13})(?:[.,](\d{1,2}))?$/.exec(compact);
+  if (!m) return undefined;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+export function formValuesOf(d: Dossier, locale: Locale): SettingsFormValues {
+  return {
+    legalName: d.legalName,
+    legalForm: d.legalForm ?? '',
+    siren: d.siren ?? '',
+    siret: d.siret ?? '',
+    vatNumber: d.vatNumber ?? '',
+    line1: d.address?.line1 ?? '',
+    line2: d.address?.line2 ?? '',
+    postalCode: d.address?.postalCode ?? '',
+    city: d.address?.city ?? '',
+    country: d.address?.country ?? 'FR',
+    shareCapital: centsToEuros(d.shareCapitalCents, locale),
+    rcsCity: d.rcsCity ?? '',
+    vatRegime: d.vatRegime,
+    vatOnDebits: d.vatOnDebits,
+    email: d.email ?? '',
+    phone: d.phone ?? '',
+    iban: d.iban ? formatIban(d.iban) : '',
+    bic: d.bic ?? '',
+  };
+}
+
+export type Validation = { ok: true; payload: DossierSettingsUpdate } | { ok: false; fields: Record<string, string> };
+
+/** Checks the form as the server will, and returns the body of `PATCH /settings` or the errors by field path. */
+export function validateSettings(v: SettingsFormValues, locale: Locale): Validation {
+  const fields: Record<string, string> = {};
+  const shareCapitalCents = eurosToCents(v.shareCapital);
+  if (shareCapitalCents === undefined) fields.shareCapitalCents = translate(locale, 'settings.capitalInvalid');
+
+  const addressBlank = [v.line1, v.line2, v.postalCode, v.city].every((s) => s.trim() === '');
+  if (!addressBlank) {
+    if (!v.line1.trim()) fields['address.line1'] = translate(locale, 'settings.addressLine1Required');
+    if (!v.postalCode.trim()) fields['address.postalCode'] = translate(locale, 'settings.postalCodeRequired');
+    if (!v.city.trim()) fields['address.city'] = translate(locale, 'settings.cityRequired');
+  }
+
+  const input = {
+    legalName: v.legalName,
+    legalForm: v.legalForm === '' ? null : v.legalForm,
+    siren: v.siren,
+    siret: v.siret,
+    vatNumber: v.vatNumber,
+    address: addressBlank ? null : { line1: v.line1, line2: v.line2, postalCode: v.postalCode, city: v.city, country: v.country },
+    shareCapitalCents: shareCapitalCents ?? null,
+    rcsCity: v.rcsCity.trim() === '' ? null : v.rcsCity,
+    vatRegime: v.vatRegime,
+    vatOnDebits: v.vatOnDebits,
+    email: v.email,
+    phone: v.phone,
+    iban: v.iban,
+    bic: v.bic,
+  };
+
+  const parsed = dossierSettingsUpdateSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.map(String).join('.');
+      if (fields[path]) continue;
+      fields[path] =
+        issue.code === 'too_big' ? translate(locale, 'validation.tooLong', { max: String(issue.maximum) }) : localizeFieldMessage(issue.message, locale);
+    }
+  } else {
+    for (const [path, message] of Object.entries(dossierConsistencyErrors(parsed.data))) {
+      fields[path] ??= localizeFieldMessage(message, locale);
+    }
+  }
+  if (Object.keys(fields).length > 0 || !parsed.success) return { ok: false, fields };
+  return { ok: true, payload: parsed.data };
+}
+
+/**
+ * The schema's messages are French (they are the server's too). In English, the known ones are
+ * translated here; anything else is shown as it came.
+ */
+const ENGLISH: Record<string, string> = {
+  'La raison sociale est obligatoire.': 'The company name is required.',
+  'SIREN invalide : 9 chiffres avec une clé de contrôle correcte.': 'Invalid SIREN: 9 digits with a correct check digit.',
+  'SIRET invalide : 14 chiffres avec une clé de contrôle correcte.': 'Invalid SIRET: 14 digits with a correct check digit.',
+  'Numéro de TVA intracommunautaire invalide.': 'Invalid EU VAT number.',
+  'Adresse e-mail invalide.': 'Invalid e-mail address.',
+  'Numéro de téléphone invalide.': 'Invalid phone number.',
+  'IBAN invalide : la clé de contrôle ne correspond pas.': 'Invalid IBAN: the check digits do not match.',
+  'BIC invalide : 8 ou 11 caractères.': 'Invalid BIC: 8 or 11 characters.',
+  'Le SIRET doit commencer par le SIREN du dossier.': "The SIRET must start with the dossier's SIREN.",
+  'Renseignez le SIREN avant le SIRET.': 'Enter the SIREN before the SIRET.',
+  'Le numéro de TVA ne correspond pas au SIREN du dossier.': "The VAT number does not match the dossier's SIREN.",
+  "L'option pour la TVA sur les débits ne s'applique pas en franchise en base.": 'The VAT-on-debits option does not apply under the VAT exemption (franchise en base).',
+};
+
+export function localizeFieldMessage(message: string, locale: Locale): string {
+  return locale === 'en' ? (ENGLISH[message] ?? message) : message;
+}

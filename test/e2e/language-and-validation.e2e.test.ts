@@ -1,0 +1,72 @@
+/**
+ * The language switch (login page and header; remembered in the browser and in the account) and
+ * the settings form's validation: messages by the fields, a focused error summary, aria wiring.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withArtifacts, type Tab } from './driver';
+import { expectCleanConsole, JOURNEY_TIMEOUT_MS, PASSWORD, startE2E, uniqueEmail, type E2E } from './support';
+
+describe('language and form validation', () => {
+  let e2e: E2E;
+  const tabs: Tab[] = [];
+  beforeAll(async () => {
+    e2e = await startE2E();
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  const accountLocale = (tab: Tab) => tab.evaluate(async () => ((await (await fetch('/api/me')).json()) as { user: { locale: string } }).user.locale);
+
+  it('signs up in English, validates the settings, and switches back to French', async () => {
+    const tab = await (await e2e.browser.newUser()).newTab();
+    tabs.push(tab);
+
+    await withArtifacts('language and validation', () => tabs, async () => {
+      await tab.goto('/login');
+      await tab.select('Langue', 'English');
+      await tab.waitForText('Forgot your password?');
+      await tab.click('Create an account');
+      await tab.fill('Full name', 'Grace Hopper');
+      await tab.fill('E-mail address', uniqueEmail('grace'));
+      await tab.fill('Password', PASSWORD);
+      await tab.fill('Company name', 'Hopper Consulting');
+      await tab.click('Create my account');
+      await tab.waitForText('Welcome to Hopper Consulting');
+      expect(await accountLocale(tab)).toBe('en');
+
+      await tab.click('Settings');
+      await tab.waitForText('Dossier settings');
+      await tab.fill('SIREN', '123456789');
+      await tab.fill('Postcode', '69001');
+      await tab.click('Save the settings');
+      await tab.waitForText('Invalid SIREN: 9 digits with a correct check digit.');
+      await tab.waitForText('Enter the street address.');
+      const focus = await tab.evaluate(() => {
+        const active = document.activeElement;
+        const siren = document.getElementById('f-siren');
+        const describedBy = siren?.getAttribute('aria-describedby') ?? '';
+        return {
+          activeRole: active?.getAttribute('role') ?? null,
+          sirenInvalid: siren?.getAttribute('aria-invalid') ?? null,
+          sirenDescription: describedBy
+            .split(' ')
+            .map((id) => document.getElementById(id)?.textContent ?? '')
+            .join(' '),
+        };
+      });
+      expect(focus.activeRole).toBe('alert');
+      expect(focus.sirenInvalid).toBe('true');
+      expect(focus.sirenDescription).toContain('Invalid SIREN');
+
+      await tab.select('Language', 'Français');
+      await tab.waitForText('Paramètres du dossier');
+      await tab.waitForUrl((url) => url.endsWith('/settings'));
+      expect(await accountLocale(tab)).toBe('fr');
+      await tab.goto(await tab.url());
+      await tab.waitForText('Paramètres du dossier');
+      expect(await tab.evaluate(() => document.documentElement.lang)).toBe('fr');
+      expectCleanConsole(tab);
+    });
+  }, JOURNEY_TIMEOUT_MS);
+});

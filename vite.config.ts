@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const repoRoot = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root: 'src/web',
+  plugins: [react()],
+  build: {
+    outDir: `${repoRoot}dist/web`,
+    emptyOutDir: true,
+    // Safari 16 / iOS 16 are the oldest engines we support (see PRODUCT.md: WebKit users).
+    target: ['chrome109', 'edge109', 'firefox115', 'safari16', 'ios16'],
+    sourcemap: true,
+    // Build timings are noise in `npm test` output on a busy machine.
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
+  server: {
+    proxy: { '/api': 'http://localhost:3000' },
+  },
+});
