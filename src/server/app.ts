@@ -98,11 +98,15 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   }, { prefix: '/api' });
 
   if (existsSync(path.join(ctx.config.webDir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: ctx.config.webDir, wildcard: false, index: false });
-    // The single-page app answers every non-API path.
+    // Built assets have content-hashed names: cache them for good.
+    await app.register(fastifyStatic, { root: ctx.config.webDir, wildcard: false, index: false, maxAge: '365d', immutable: true });
     app.get('/*', { config: { auth: 'public' } }, (request, reply) => {
-      if (request.url.startsWith('/api/')) return reply.callNotFound();
-      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      const pathname = request.url.split('?')[0]!;
+      if (pathname.startsWith('/api/')) return reply.callNotFound();
+      // An asset built after start-up is served from disk; a missing one is a 404, never the page.
+      if (pathname.startsWith('/assets/')) return reply.sendFile(pathname.slice(1));
+      // The single-page app answers every other path.
+      return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
     });
   }
   return app;
