@@ -37,7 +37,7 @@ describe('continuous numbering', () => {
     const results = await Promise.all(drafts.map((d) => issue(client, dossierId, d)));
     expect(results.map((r) => r.status)).toEqual(drafts.map(() => 200));
     expect(await issuedNumbers(dossierId)).toEqual(expected(40));
-  });
+  }, 180_000);
 
   it('a transaction that fails after taking a number gives it back', async () => {
     const { client, dossierId, customerId } = await seller();
