@@ -49,11 +49,14 @@ export async function addMember(ctx: AppContext, d: DossierContext, input: { ema
       summary: `Ajout de ${existing.name} (${input.email}) avec le profil ${profile.name}`,
       changes: { profile: { before: null, after: profile.name } },
     });
-    await ctx.mailer.send({
-      to: input.email,
-      subject: `Accès au dossier ${dossier.legal_name} sur Ardoise`,
-      text: `Bonjour ${existing.name},\n\n${d.user.name} vous a donné accès au dossier « ${dossier.legal_name} » avec le profil ${profile.name}.\n\nIl apparaît dans votre liste de dossiers : ${ctx.config.publicUrl}/dossiers\n`,
-    });
+    // A courtesy notice: the membership stands even if it cannot be sent.
+    d.afterCommit(() =>
+      ctx.mailer.send({
+        to: input.email,
+        subject: `Accès au dossier ${dossier.legal_name} sur Ardoise`,
+        text: `Bonjour ${existing.name},\n\n${d.user.name} vous a donné accès au dossier « ${dossier.legal_name} » avec le profil ${profile.name}.\n\nIl apparaît dans votre liste de dossiers : ${ctx.config.publicUrl}/dossiers\n`,
+      }),
+    );
     return 'added';
   }
 
