@@ -42,6 +42,7 @@ export const ERROR_MESSAGES = {
     en: 'The issue date ({issueDate}) is before the last issued document of this series ({lastDate}).',
   },
   numbering_locked: { fr: 'Une pièce de cette série a déjà été émise cette année : sa numérotation ne peut plus changer.', en: 'A document of this series was issued this year: its numbering can no longer change.' },
+  already_invoiced: { fr: 'Ce devis a déjà été facturé (facture {number}).', en: 'This quote was already invoiced (invoice {number}).' },
   invalid_transition: { fr: "Cette action n'est pas possible dans l'état actuel de la pièce.", en: 'This action is not possible in the document’s current state.' },
   overpayment: { fr: 'Ce règlement dépasse le montant restant dû ({due}).', en: 'This payment exceeds the amount still due ({due}).' },
   conflict: { fr: 'Cette opération est en conflit avec l’état actuel.', en: 'This operation conflicts with the current state.' },

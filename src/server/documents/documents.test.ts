@@ -77,3 +77,37 @@ describe('invoice lifecycle', () => {
     expect(second.headers['x-content-sha256']).toBe(first.headers['x-content-sha256']);
   });
 });
+
+describe('guards added after review', () => {
+  it('refuses a payment dated in the future', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    await issue(client, dossierId, draft);
+    const res = await client.post(`/api/d/${dossierId}/invoices/${draft.id}/payments`, { paidOn: '2999-01-01', amountCents: 100, method: 'virement' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.fields.paidOn).toBe('Un règlement ne peut pas être daté dans le futur.');
+  });
+
+  it("keeps a credit note addressed to the corrected invoice's customer", async () => {
+    const { client, dossierId, customerId } = await seller();
+    const other = await createCustomer(client, dossierId, { name: 'Autre client' });
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    await issue(client, dossierId, draft);
+    const note = (await client.post(`/api/d/${dossierId}/invoices/${draft.id}/credit-note`, {})).body.document;
+    const res = await client.patch(`/api/d/${dossierId}/invoices/${note.id}`, { version: note.version, customerId: other });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.fields.customerId).toContain('client de la facture');
+  });
+
+  it('the totals row counts credit notes against invoices', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    const invoice = (await issue(client, dossierId, draft)).body.document;
+    const note = (await client.post(`/api/d/${dossierId}/invoices/${draft.id}/credit-note`, {})).body.document;
+    await issue(client, dossierId, note);
+    const list = await client.get(`/api/d/${dossierId}/invoices`);
+    expect(list.body.total).toBe(2);
+    expect(list.body.totals).toEqual({ netCents: 0, vatCents: 0, grossCents: 0, balanceCents: 0 });
+    expect(invoice.grossCents).toBeGreaterThan(0);
+  });
+});

@@ -142,7 +142,8 @@ export async function insertDraft(d: DossierContext, type: DocumentType, f: Draf
   return id;
 }
 
-async function staleVersion(t: Db, row: DocumentRow): Promise<AppError> {
+/** 409 stale_version naming who saved the document last, and when. */
+export async function staleVersion(t: Db, row: DocumentRow): Promise<AppError> {
   const who = row.updated_by ? await t.selectFrom('users').select('name').where('id', '=', row.updated_by).executeTakeFirst() : undefined;
   return new AppError(409, 'stale_version', { version: row.version, updatedAt: row.updated_at, updatedByName: who?.name ?? null });
 }
@@ -153,6 +154,9 @@ export async function updateDraft(d: DossierContext, id: string, types: readonly
   if (row.status !== 'draft') throw new AppError(409, 'not_a_draft');
   if (row.version !== input.version) throw await staleVersion(d.t, row);
   const currentLines = await loadLines(d.t, d.id, id);
+  if (row.type === 'credit_note' && input.customerId !== undefined && input.customerId !== row.customer_id) {
+    throw invalid({ customerId: "Un avoir s'adresse au client de la facture qu'il corrige." });
+  }
   await loadCustomer(d.t, d.id, input.customerId ?? null);
   const next: DraftFields = {
     customerId: input.customerId === undefined ? row.customer_id : input.customerId,

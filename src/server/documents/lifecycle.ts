@@ -10,7 +10,7 @@ import { requirePermission, type DossierContext } from '../platform/auth';
 import { AppError, invalid } from '../platform/errors';
 import { allocateNumber } from './numbering';
 import { customerSnapshot, sellerSnapshot } from './snapshots';
-import { draftDefaults, insertDraft, loadDossier, validateDraft, type DraftFields } from './drafts';
+import { draftDefaults, insertDraft, loadDossier, staleVersion, validateDraft, type DraftFields } from './drafts';
 import { deductionsOf, loadDocument, loadLines, totalsLines, type DocumentRow } from './store';
 
 const transition = () => new AppError(409, 'invalid_transition');
@@ -27,7 +27,7 @@ function label(row: DocumentRow): string {
 export async function issueDocument(d: DossierContext, id: string, types: readonly DocumentType[], version: number): Promise<{ number: string; warnings: string[] }> {
   const row = await loadDocument(d.t, d.id, id, { forUpdate: true, types });
   if (row.status !== 'draft') throw new AppError(409, 'not_a_draft');
-  if (row.version !== version) throw new AppError(409, 'stale_version', { version: row.version, updatedAt: row.updated_at });
+  if (row.version !== version) throw await staleVersion(d.t, row);
   const dossier = await loadDossier(d.t, d.id);
   const customer = row.customer_id
     ? await d.t.selectFrom('customers').selectAll().where('dossier_id', '=', d.id).where('id', '=', row.customer_id).executeTakeFirstOrThrow()
@@ -184,6 +184,14 @@ export async function convertQuote(d: DossierContext, id: string, conversion: Co
     const fields = await draftDefaults(d.t, d.id, 'deposit_invoice', { ...base, lines: depositLines(quote.totals as Totals, quote.number!, conversion) });
     newId = await insertDraft(d, 'deposit_invoice', fields, { sourceId: quote.id }, `acompte sur le devis ${quote.number}`);
   } else {
+    const invoiced = await d.t
+      .selectFrom('documents')
+      .select(['number'])
+      .where('dossier_id', '=', d.id)
+      .where('source_id', '=', quote.id)
+      .where('type', '=', 'invoice')
+      .executeTakeFirst();
+    if (invoiced) throw new AppError(409, 'already_invoiced', { number: invoiced.number ?? 'brouillon' });
     const deposits = await d.t
       .selectFrom('documents as dep')
       .leftJoin('document_deposits as dd', (j) => j.onRef('dd.dossier_id', '=', 'dep.dossier_id').onRef('dd.deposit_id', '=', 'dep.id'))

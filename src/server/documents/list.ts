@@ -84,9 +84,10 @@ export async function listDocuments(t: Db, dossierId: string, types: readonly Do
     query
       .select((eb) => [
         eb.fn.countAll<string>().as('total'),
-        sql<string>`coalesce(sum(d.net_cents), 0)`.as('net'),
-        sql<string>`coalesce(sum(d.vat_cents), 0)`.as('vat'),
-        sql<string>`coalesce(sum(d.gross_cents), 0)`.as('gross'),
+        // Credit notes count against the invoices in the totals row.
+        sql<string>`coalesce(sum(CASE WHEN d.type = 'credit_note' THEN -d.net_cents ELSE d.net_cents END), 0)`.as('net'),
+        sql<string>`coalesce(sum(CASE WHEN d.type = 'credit_note' THEN -d.vat_cents ELSE d.vat_cents END), 0)`.as('vat'),
+        sql<string>`coalesce(sum(CASE WHEN d.type = 'credit_note' THEN -d.gross_cents ELSE d.gross_cents END), 0)`.as('gross'),
         sql<string>`coalesce(sum(CASE WHEN d.status = 'issued' AND d.type IN ('invoice', 'deposit_invoice') THEN d.gross_cents - d.paid_cents - d.credited_cents ELSE 0 END), 0)`.as('balance'),
       ])
       .executeTakeFirstOrThrow(),

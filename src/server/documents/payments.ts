@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { PaymentInput } from '../../core/document-schema';
-import { formatDateFr } from '../../core/dates';
+import { formatDateFr, parisDate } from '../../core/dates';
 import { formatEuros } from '../../core/money';
 import type { DossierContext } from '../platform/auth';
 import { AppError, invalid, notFound } from '../platform/errors';
@@ -14,6 +14,7 @@ export async function recordPayment(d: DossierContext, documentId: string, input
   const doc = await loadDocument(d.t, d.id, documentId, { forUpdate: true, types: PAYABLE });
   if (doc.status !== 'issued') throw new AppError(409, 'invalid_transition');
   if (input.paidOn < doc.issue_date) throw invalid({ paidOn: `Le règlement ne peut pas précéder la facture (${formatDateFr(doc.issue_date)}).` });
+  if (input.paidOn > parisDate()) throw invalid({ paidOn: 'Un règlement ne peut pas être daté dans le futur.' });
   const due = Number(doc.gross_cents) - Number(doc.paid_cents) - Number(doc.credited_cents);
   if (input.amountCents > due) throw new AppError(409, 'overpayment', { due: formatEuros(Math.max(due, 0)), dueCents: Math.max(due, 0) });
   const id = randomUUID();
