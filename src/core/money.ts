@@ -1,8 +1,13 @@
 import type { Locale } from './errors';
 
+const FORMATTERS: Record<Locale, Intl.NumberFormat> = {
+  fr: new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }),
+  en: new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' }),
+};
+
 /** Formats cents as euros in the French (or English) way: 1 234,56 € — with a narrow no-break space. */
 export function formatEuros(cents: number, locale: Locale = 'fr'): string {
-  return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(cents / 100);
+  return FORMATTERS[locale].format(cents / 100);
 }
 
 /** Cents as a plain decimal string with two decimals: 123456 → "1234.56" (for XML, CSV, FEC builders). */

@@ -10,6 +10,7 @@ import { correctsLine, documentMentions, documentNumberLabel, documentTitle, hea
 
 const SMALL: TextStyle = { size: 8.5 };
 const LABEL: TextStyle = { size: 7.5, color: COLORS.muted };
+const HEADING: TextStyle = { font: 'bold', size: 8.5 };
 const COLUMN_GAP = 24;
 const RIGHT_X = LEFT + CONTENT_WIDTH / 2 + COLUMN_GAP / 2;
 const RIGHT_WIDTH = RIGHT - RIGHT_X;
@@ -111,6 +112,11 @@ interface SummaryColumn {
   value: (v: DocumentView['totals']['vat'][number]) => string;
 }
 
+/** An amount taken off: "−1 000,00 €" (and no sign on zero). */
+function minus(cents: number): string {
+  return cents === 0 ? euros(0) : `−${euros(cents)}`;
+}
+
 function vatColumns(view: DocumentView): SummaryColumn[] {
   const withDeposits = view.totals.depositsGrossCents > 0 || (view.deposits?.length ?? 0) > 0;
   const rate: SummaryColumn = { label: 'Taux', width: 44, value: (v) => formatRate(v.rate) };
@@ -121,8 +127,8 @@ function vatColumns(view: DocumentView): SummaryColumn[] {
     rate,
     { label: 'Vente HT', width: 74, value: (v) => euros(v.saleBaseCents) },
     { label: 'TVA vente', width: 66, value: (v) => euros(v.saleVatCents) },
-    { label: 'Acomptes HT', width: 74, value: (v) => `−${euros(v.depositBaseCents)}` },
-    { label: 'TVA acomptes', width: 70, value: (v) => `−${euros(v.depositVatCents)}` },
+    { label: 'Acomptes HT', width: 74, value: (v) => minus(v.depositBaseCents) },
+    { label: 'TVA acomptes', width: 70, value: (v) => minus(v.depositVatCents) },
     { label: 'Base HT', width: 74, value: (v) => euros(v.baseCents) },
     { label: 'TVA', width: 66, value: (v) => euros(v.vatCents) },
   ];
@@ -142,7 +148,7 @@ export function totalRows(view: DocumentView): TotalRow[] {
   if (t.discountCents > 0) {
     rows.push({ label: 'Total HT avant remise', amount: euros(t.linesNetCents) });
     const pct = view.discount?.type === 'percent' ? ` (${formatRate(view.discount.value)})` : '';
-    rows.push({ label: `Remise${pct}`, amount: `−${euros(t.discountCents)}` });
+    rows.push({ label: `Remise${pct}`, amount: minus(t.discountCents) });
   }
   rows.push({ label: 'Total HT', amount: euros(t.saleNetCents) });
   if (!franchise) {
@@ -150,7 +156,7 @@ export function totalRows(view: DocumentView): TotalRow[] {
     rows.push({ label: 'Total TTC', amount: euros(t.saleGrossCents) });
   }
   for (const d of view.deposits ?? []) {
-    rows.push({ label: `Acompte n° ${d.number} du ${formatDate(d.issueDate)}`, amount: `−${euros(d.grossCents)}` });
+    rows.push({ label: `Acompte n° ${d.number} du ${formatDate(d.issueDate)}`, amount: minus(d.grossCents) });
   }
   if (view.type === 'credit_note') rows.push({ label: "Montant de l'avoir", amount: euros(t.grossCents) });
   else if (isLegalInvoice(view.type)) rows.push({ label: 'Net à payer', amount: euros(t.grossCents) });
@@ -160,7 +166,7 @@ export function totalRows(view: DocumentView): TotalRow[] {
 }
 
 const ROW_H = 15;
-const TOTALS_WIDTH = 240;
+const TOTALS_WIDTH = 270;
 
 /** VAT summary (left) and totals (right), kept together on one page. */
 export function drawSummary(c: Canvas, view: DocumentView): void {
@@ -225,22 +231,28 @@ export function drawMentions(c: Canvas, view: DocumentView): void {
   const { legal, bank, notes } = documentMentions(view);
   const style: TextStyle = { size: 8 };
   const maxHeight = CONTENT_BOTTOM - CONTENT_TOP;
-  const paragraph = (text: string, s: TextStyle, type = 'P', gap = 2) => {
-    const h = Math.min(c.measure(text, CONTENT_WIDTH, s), maxHeight);
-    c.ensure(h);
+  const height = (text: string, s: TextStyle) => Math.min(c.measure(text, CONTENT_WIDTH, s), maxHeight);
+  /** One paragraph; `keepWith` is the height of what must stay on the same page after it. */
+  const paragraph = (text: string, s: TextStyle, type = 'P', gap = 2, keepWith = 0) => {
+    const h = height(text, s);
+    c.ensure(h + keepWith);
     const y = c.y;
     c.tag(type, () => c.text(text, LEFT, y, CONTENT_WIDTH, s, { height: h }));
     c.y = y + h + gap;
   };
+  const heading = (title: string, first: string) => {
+    c.y += 8;
+    paragraph(title, HEADING, 'H2', 2, height(first, style) + 2);
+  };
   for (const mention of legal) paragraph(mention, style);
   if (bank.length > 0) {
-    c.y += 8;
-    paragraph('Coordonnées bancaires', { font: 'bold', size: 8.5 }, 'H2');
-    paragraph(bank.join('    '), style);
+    const line = bank.join('    ');
+    heading('Coordonnées bancaires', line);
+    paragraph(line, style);
   }
   if (notes) {
-    c.y += 8;
-    paragraph('Notes', { font: 'bold', size: 8.5 }, 'H2');
-    for (const part of notes.split(/\n{2,}/)) paragraph(part, style, 'P', 4);
+    const parts = notes.split(/\n{2,}/);
+    heading('Notes', parts[0]!);
+    for (const part of parts) paragraph(part, style, 'P', 4);
   }
 }

@@ -3,11 +3,9 @@
  * helpers, pagination (content never runs into the footer band) and tagging (each block is a
  * structure element; rules, fills and running headers are artifacts).
  */
-import type PDFDocument from 'pdfkit';
-import { fontName } from './document';
-import type { FontStyle } from './fonts';
+import { fontName, type Doc } from './document';
+import { printable, type FontStyle } from './fonts';
 
-type Doc = InstanceType<typeof PDFDocument>;
 export type StructElement = ReturnType<Doc['struct']>;
 
 const MM = 72 / 25.4;
@@ -41,29 +39,21 @@ export interface TextStyle {
 
 export class Canvas {
   y = CONTENT_TOP;
-  private pageCount = 0;
 
   constructor(
     readonly doc: Doc,
     readonly root: StructElement,
-    private readonly onPage: (canvas: Canvas, index: number) => void,
+    private readonly onPage: (canvas: Canvas) => void,
   ) {}
 
-  get pages(): number {
-    return this.pageCount;
-  }
-
-  /** Starts a page; `onPage` draws what every page carries under the content (watermark). */
+  /**
+   * Starts a page; `onPage` draws what every page carries under the content (the watermark).
+   * Margins are zero for pdfkit (it never breaks pages by itself): the layout keeps its own.
+   */
   newPage(): void {
     this.doc.addPage({ size: 'A4', margin: 0 });
     this.y = CONTENT_TOP;
-    this.onPage(this, this.pageCount);
-    this.pageCount += 1;
-  }
-
-  /** Room left above the footer band. */
-  get room(): number {
-    return CONTENT_BOTTOM - this.y;
+    this.onPage(this);
   }
 
   /** Moves to a new page unless `height` points still fit on this one; true when a page was added. */
@@ -79,8 +69,9 @@ export class Canvas {
   }
 
   /** Height of wrapped text in the given style. */
-  measure(text: string, width: number, style: TextStyle = {}, lineGap = 0): number {
+  measure(raw: string, width: number, style: TextStyle = {}, lineGap = 0): number {
     this.style(style);
+    const text = printable(raw, style.font ?? 'regular');
     if (this.fitsOnOneLine(text, width)) return this.doc.currentLineHeight(true) + lineGap;
     return this.doc.heightOfString(text, { width, lineGap });
   }
@@ -94,8 +85,9 @@ export class Canvas {
   }
 
   /** Wrapped text at (x, y); returns the height it took. */
-  text(text: string, x: number, y: number, width: number, style: TextStyle = {}, options: { align?: 'left' | 'right' | 'center'; lineGap?: number; height?: number } = {}): number {
+  text(raw: string, x: number, y: number, width: number, style: TextStyle = {}, options: { align?: 'left' | 'right' | 'center'; lineGap?: number; height?: number } = {}): number {
     this.style(style);
+    const text = printable(raw, style.font ?? 'regular');
     const lineGap = options.lineGap ?? 0;
     if ((options.align ?? 'left') === 'left' && this.fitsOnOneLine(text, width)) {
       const height = this.doc.currentLineHeight(true) + lineGap;
@@ -110,8 +102,9 @@ export class Canvas {
   }
 
   /** One line of text, never wrapped, shrunk if wider than `width`; aligned by hand (cheaper than the wrapper). */
-  line(text: string, x: number, y: number, width: number, style: TextStyle = {}, align: 'left' | 'right' = 'left'): void {
-    if (!text) return;
+  line(raw: string, x: number, y: number, width: number, style: TextStyle = {}, align: 'left' | 'right' = 'left'): void {
+    if (!raw) return;
+    const text = printable(raw, style.font ?? 'regular');
     const size = style.size ?? 9;
     this.style(style);
     let w = this.doc.widthOfString(text);

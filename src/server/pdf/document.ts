@@ -121,6 +121,11 @@ function shareLayoutCaches(doc: Doc): void {
   }
 }
 
+/** Forgets every laid-out word (the benchmark uses it to time a render with nothing cached). */
+export function resetLayoutCaches(): void {
+  layoutCaches = null;
+}
+
 /** The name to give `doc.font()` for a style. */
 export function fontName(style: FontStyle): string {
   return style === 'regular' ? loadFonts().regular.postscriptName : style;

@@ -3,6 +3,7 @@ declare module 'fontkit' {
   export interface Font {
     postscriptName: string;
     layout(text: string, features?: unknown): unknown;
+    hasGlyphForCodePoint(codePoint: number): boolean;
   }
   export function create(buffer: Uint8Array, postscriptName?: string): Font;
 }

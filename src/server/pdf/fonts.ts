@@ -39,3 +39,27 @@ export function loadFonts(): LoadedFonts {
 export function fontPath(style: FontStyle): string {
   return path.join(FONTS_DIR, FONT_FILES[style]);
 }
+
+const coverage: Record<FontStyle, Map<number, boolean>> = { regular: new Map(), bold: new Map(), italic: new Map() };
+
+/**
+ * The text as the font can print it: a character the font lacks would be drawn with the
+ * ".notdef" glyph, which PDF/A forbids — it becomes U+FFFD (�), or nothing for an invisible
+ * format or control character. Tabs become spaces, CR LF a line feed.
+ */
+export function printable(text: string, style: FontStyle): string {
+  if (/^[\x20-\x7e\n]*$/.test(text)) return text;
+  const font = loadFonts()[style];
+  const known = coverage[style];
+  let out = '';
+  for (const ch of text.replace(/\r\n?/g, '\n').replace(/\t/g, ' ')) {
+    const cp = ch.codePointAt(0)!;
+    let ok = known.get(cp);
+    if (ok === undefined) {
+      ok = cp === 10 || font.hasGlyphForCodePoint(cp);
+      known.set(cp, ok);
+    }
+    out += ok ? ch : /^[\p{Cc}\p{Cf}]$/u.test(ch) ? '' : '\ufffd';
+  }
+  return out;
+}

@@ -79,7 +79,7 @@ export function formatSiret(value: string): string {
 /** The name as printed: "EI" follows the name of an individual entrepreneur. */
 export function displayName(party: Pick<PartySnapshot, 'name' | 'legalForm'>): string {
   const form = party.legalForm;
-  if (form && INDIVIDUAL_FORMS.includes(form) && !/\bEIRL?$/.test(party.name.trim())) return `${party.name} ${form}`;
+  if (form && INDIVIDUAL_FORMS.includes(form) && !/\b(EI|EIRL)$/.test(party.name.trim())) return `${party.name} ${form}`;
   return party.name;
 }
 

@@ -2,13 +2,21 @@
  * renderDocumentPdf: the printed document (quote, invoice, deposit invoice, credit note, pro
  * forma) as a PDF/A-3b file, from the frozen `DocumentView`.
  *
- * Same view and same `producedAt` → the same bytes (no clock, no randomness). A later step may
- * attach the Factur-X XML to the same pdfkit document before it ends (see `document.ts`).
+ * Same view and same `producedAt` → the same bytes (no clock, no randomness).
+ *
+ * To add to the file before it is written (the Factur-X XML and its XMP, for instance), use the
+ * steps of `renderDocumentPdf` one by one:
+ *   const doc = createPdf(pdfMetadata(view, producedAt));
+ *   drawDocument(doc, view);
+ *   doc.file(xml, { name: 'factur-x.xml', type: 'text/xml', relationship: 'Data',
+ *     creationDate: producedAt, modifiedDate: producedAt }); // dates given, or pdfkit takes "now"
+ *   doc.appendXML(xmp);
+ *   const pdf = await finish(doc);
  */
 import type { DocumentView } from '../../core/documents';
 import { drawHeader, drawMentions, drawSummary } from './blocks';
 import { COLORS, Canvas, FOOTER_TOP, LEFT, PAGE_HEIGHT, PAGE_WIDTH, CONTENT_WIDTH } from './canvas';
-import { createPdf, finish, fontName, type Doc } from './document';
+import { createPdf, finish, fontName, type Doc, type PdfMetadata } from './document';
 import { LinesTable } from './layout';
 import { WATERMARK, documentTitle, legalIdentity } from './mentions';
 
@@ -60,7 +68,8 @@ function drawFooters(c: Canvas, view: DocumentView): void {
   }
 }
 
-function metadata(view: DocumentView, producedAt: Date) {
+/** Title, author, subject and dates of the PDF. */
+export function pdfMetadata(view: DocumentView, producedAt: Date = defaultProducedAt(view)): PdfMetadata {
   const title = pdfTitle(view);
   return {
     title,
@@ -86,9 +95,13 @@ export function drawDocument(doc: Doc, view: DocumentView): void {
   root.end();
 }
 
+/** The issue date at noon UTC: a fixed instant, so that re-rendering gives the same file. */
+export function defaultProducedAt(view: Pick<DocumentView, 'issueDate'>): Date {
+  return new Date(`${view.issueDate}T12:00:00Z`);
+}
+
 export async function renderDocumentPdf(view: DocumentView, opts: RenderOptions = {}): Promise<Buffer> {
-  const producedAt = opts.producedAt ?? new Date(`${view.issueDate}T12:00:00Z`);
-  const doc = createPdf(metadata(view, producedAt));
+  const doc = createPdf(pdfMetadata(view, opts.producedAt));
   drawDocument(doc, view);
   return finish(doc);
 }

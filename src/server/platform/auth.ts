@@ -6,7 +6,9 @@ import { isUuid } from '../db/tx';
 import { writeAudit, type AuditInput, type RequestMeta } from './audit';
 import type { AppContext } from './context';
 import { forbidden, notFound, unauthenticated } from './errors';
+import { sql } from 'kysely';
 import { findSession, sessionToken, toSessionUser, touchSession, type SessionUser } from './sessions';
+import { hashToken } from './tokens';
 
 /** Every API route declares who may call it; the app refuses to start with a route that does not. */
 export type RouteAuth = 'public' | 'user' | { permission: Permission };
@@ -116,16 +118,22 @@ function inDossier(ctx: AppContext, permission: Permission, handler: RouteHandle
     if (!dossierId || !isUuid(dossierId)) throw notFound();
     const afterCommit: (() => Promise<void>)[] = [];
     const answer = await ctx.tx({ dossierId }, async (t) => {
-      const session = await findSession(t, token);
-      if (!session) throw unauthenticated();
-      const member = await t
-        .selectFrom('memberships as m')
+      // Session, user, membership and profile in one round trip.
+      const row = await t
+        .selectFrom('sessions as s')
+        .innerJoin('users as u', 'u.id', 's.user_id')
+        .leftJoin('memberships as m', (j) => j.onRef('m.user_id', '=', 'u.id').on('m.dossier_id', '=', dossierId))
         .leftJoin('profiles as p', (j) => j.onRef('p.dossier_id', '=', 'm.dossier_id').onRef('p.id', '=', 'm.profile_id'))
-        .select(['m.profile_key', 'm.profile_id', 'p.name as custom_name', 'p.permissions as custom_permissions'])
-        .where('m.dossier_id', '=', dossierId)
-        .where('m.user_id', '=', session.user_id)
+        .select(['s.id as session_id', 's.last_seen_at', 'u.id as user_id', 'u.name', 'u.email', 'u.locale'])
+        .select(['m.user_id as member_id', 'm.profile_key', 'm.profile_id', 'p.name as custom_name', 'p.permissions as custom_permissions'])
+        .where('s.token_hash', '=', hashToken(token))
+        .where('s.revoked_at', 'is', null)
+        .where('s.expires_at', '>', sql<Date>`now()`)
         .executeTakeFirst();
-      if (!member) throw notFound();
+      if (!row) throw unauthenticated();
+      if (!row.member_id) throw notFound();
+      const session = row;
+      const member = row;
       const resolved = resolveProfile(member, session.locale);
       if (!resolved.permissions.includes(permission)) throw forbidden();
       await touchSession(t, session);
