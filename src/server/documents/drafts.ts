@@ -3,7 +3,8 @@ import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import { addDays, dueDate as computeDueDate, parisDate, type PaymentTerms } from '../../core/dates';
 import type { LineInput, UpdateDraftInput } from '../../core/document-schema';
-import { isLegalInvoice, SERIES_OF, type DocumentType, type VatTreatment } from '../../core/documents';
+import { DOCUMENT_TITLES, isLegalInvoice, SERIES_OF, type DocumentType, type VatTreatment } from '../../core/documents';
+import { formatEuros } from '../../core/money';
 import { computeTotals, rateKey, TotalsError, type DepositDeduction, type Discount, type Totals } from '../../core/totals';
 import type { CustomersTable, DossiersTable } from '../db/schema';
 import type { Db } from '../db/pool';
@@ -136,7 +137,7 @@ export async function insertDraft(d: DossierContext, type: DocumentType, f: Draf
     entityType: 'document',
     entityId: id,
     entityLabel: null,
-    summary: `Création d'un brouillon (${type})${origin ? ` — ${origin}` : ''}, ${f.lines.length} ligne(s), total TTC ${totals.grossCents / 100} €`,
+    summary: `Création d'un brouillon : ${DOCUMENT_TITLES[type].fr.toLowerCase()}${origin ? ` (${origin})` : ''}, ${f.lines.length} ligne(s), ${formatEuros(totals.grossCents)} TTC`,
     changes: { grossCents: { before: null, after: totals.grossCents } },
   });
   return id;
@@ -199,5 +200,5 @@ export async function deleteDraft(d: DossierContext, id: string, types: readonly
   if (row.status !== 'draft') throw new AppError(409, 'not_a_draft');
   await d.t.deleteFrom('document_deposits').where('dossier_id', '=', d.id).where('document_id', '=', id).execute();
   await d.t.deleteFrom('documents').where('dossier_id', '=', d.id).where('id', '=', id).execute();
-  await d.audit({ action: 'document.deleted', entityType: 'document', entityId: id, entityLabel: null, summary: `Suppression du brouillon (${row.type}), total TTC ${Number(row.gross_cents) / 100} €` });
+  await d.audit({ action: 'document.deleted', entityType: 'document', entityId: id, entityLabel: null, summary: `Suppression du brouillon : ${DOCUMENT_TITLES[row.type].fr.toLowerCase()}, ${formatEuros(Number(row.gross_cents))} TTC` });
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { parisDate } from '../../core/dates';
 import { formatProblem, renderNumber, SERIES } from '../../core/numbering';
 import { currentDossier } from '../platform/auth';
 import { diff } from '../platform/audit';
@@ -23,8 +24,10 @@ export const numberingRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (a
   r.get('/d/:dossierId/numbering', { config: { auth: { permission: 'dossier.read' } } }, async (request) => {
     const d = currentDossier(request);
     const series = await allSeriesSettings(d.t, d.id);
-    const year = new Date().getFullYear();
-    return { series: series.map((s) => ({ ...s, example: renderNumber(s.format, { year, month: 1, counter: s.firstNumber }) })) };
+    const today = parisDate();
+    const year = Number(today.slice(0, 4));
+    const month = Number(today.slice(5, 7));
+    return { series: series.map((s) => ({ ...s, example: renderNumber(s.format, { year, month, counter: s.firstNumber }) })) };
   });
 
   r.put(

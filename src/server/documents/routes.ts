@@ -33,7 +33,13 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     const lines = await loadLines(d.t, d.id, id);
     const customer = row.customer_id && !row.customer_snapshot ? await d.t.selectFrom('customers').select('name').where('dossier_id', '=', d.id).where('id', '=', row.customer_id).executeTakeFirst() : undefined;
     const by = row.updated_by ? await d.t.selectFrom('users').select('name').where('id', '=', row.updated_by).executeTakeFirst() : undefined;
-    return { document: presentDocument(row, { lines, customerName: customer?.name ?? null, updatedByName: by?.name ?? null }) };
+    // Linked documents with their type, so that the page can link to the right family.
+    const linkedIds = [row.source_id, row.corrects_id].filter((x): x is string => x !== null);
+    const linked = linkedIds.length ? await d.t.selectFrom('documents').select(['id', 'type', 'number']).where('dossier_id', '=', d.id).where('id', 'in', linkedIds).execute() : [];
+    const link = (id: string | null) => linked.find((l) => l.id === id) ?? null;
+    return {
+      document: { ...presentDocument(row, { lines, customerName: customer?.name ?? null, updatedByName: by?.name ?? null }), source: link(row.source_id), corrects: link(row.corrects_id) },
+    };
   }
 
   for (const [family, spec] of Object.entries(FAMILIES) as [DocumentFamily, (typeof FAMILIES)[DocumentFamily]][]) {
