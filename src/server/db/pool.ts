@@ -14,5 +14,10 @@ export function createDb(connectionString: string, max: number): { db: Db; pool:
   pool.on('error', () => {
     // An idle client lost its connection (e.g. the server restarted); the pool replaces it.
   });
+  pool.on('connect', (client) => {
+    // A checked-out client whose connection dies (server shutdown, terminated backend) fails
+    // its current query; without a listener the 'error' event would crash the process.
+    client.on('error', () => undefined);
+  });
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
 }
