@@ -24,7 +24,12 @@ function label(row: DocumentRow): string {
  * mentions, freezes the seller's and customer's details and the totals, and takes the next number
  * of the series — all in the caller's transaction, so a failure consumes no number.
  */
-export async function issueDocument(d: DossierContext, id: string, types: readonly DocumentType[], version: number): Promise<{ number: string; warnings: string[] }> {
+export async function issueDocument(
+  d: DossierContext,
+  id: string,
+  types: readonly DocumentType[],
+  version: number,
+): Promise<{ number: string; warnings: string[]; row: DocumentRow; lines: LineInput[] }> {
   const row = await loadDocument(d.t, d.id, id, { forUpdate: true, types });
   if (row.status !== 'draft') throw new AppError(409, 'not_a_draft');
   if (row.version !== version) throw await staleVersion(d.t, row);
@@ -54,7 +59,7 @@ export async function issueDocument(d: DossierContext, id: string, types: readon
   });
   if (row.type === 'credit_note') await applyCredit(d, row, totals);
   const number = await allocateNumber(d.t, d.id, SERIES_OF[row.type], row.issue_date);
-  await d.t
+  const issued = await d.t
     .updateTable('documents')
     .set({
       status: numberedStatus(row.type),
@@ -74,7 +79,8 @@ export async function issueDocument(d: DossierContext, id: string, types: readon
     })
     .where('dossier_id', '=', d.id)
     .where('id', '=', id)
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
   await d.audit({
     action: isLegalInvoice(row.type) ? 'document.issued' : 'document.finalised',
     entityType: 'document',
@@ -83,7 +89,7 @@ export async function issueDocument(d: DossierContext, id: string, types: readon
     summary: `${DOCUMENT_TITLES[row.type].fr} n° ${number} ${isLegalInvoice(row.type) ? 'émise' : 'finalisée'} — ${formatEuros(totals.grossCents)} TTC`,
     changes: { number: { before: null, after: number }, status: { before: 'draft', after: numberedStatus(row.type) } },
   });
-  return { number, warnings: check.warnings.map((w) => w.message) };
+  return { number, warnings: check.warnings.map((w) => w.message), row: issued, lines };
 }
 
 /** A credit note reduces its invoice's balance; together they never exceed the invoice. */

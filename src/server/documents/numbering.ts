@@ -38,30 +38,29 @@ export async function seriesLocked(t: Db, dossierId: string, series: Series, yea
 export async function allocateNumber(t: Db, dossierId: string, series: Series, issueDate: string): Promise<string> {
   const settings = await seriesSettings(t, dossierId, series);
   const period = numberingPeriod(issueDate, settings.yearlyReset);
+  // Creating a missing counter takes no lock on an existing one.
   await t
     .insertInto('number_counters')
     .values({ dossier_id: dossierId, series, period, last_value: settings.firstNumber - 1, last_date: '0001-01-01' })
     .onConflict((oc) => oc.columns(['dossier_id', 'series', 'period']).doNothing())
     .execute();
-  const counter = await t
-    .selectFrom('number_counters')
-    .select(['last_value', 'last_date'])
+  // One statement locks, checks the chronology and increments: the lock is held from here to the
+  // commit, so everything that can be done before is done before.
+  const taken = await t
+    .updateTable('number_counters')
+    .set({
+      last_value: sql<number>`greatest(last_value, ${settings.firstNumber - 1}) + 1`,
+      last_date: sql<string>`greatest(last_date, ${issueDate}::date)`,
+    })
     .where('dossier_id', '=', dossierId)
     .where('series', '=', series)
     .where('period', '=', period)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  if (issueDate < counter.last_date) {
+    .where('last_date', '<=', issueDate)
+    .returning('last_value')
+    .executeTakeFirst();
+  if (!taken) {
+    const counter = await t.selectFrom('number_counters').select('last_date').where('dossier_id', '=', dossierId).where('series', '=', series).where('period', '=', period).executeTakeFirstOrThrow();
     throw new AppError(409, 'not_chronological', { issueDate: formatDateFr(issueDate), lastDate: formatDateFr(counter.last_date) });
   }
-  // The first number applies until the period's first issue (the format is locked after it).
-  const value = Math.max(counter.last_value, settings.firstNumber - 1) + 1;
-  await t
-    .updateTable('number_counters')
-    .set({ last_value: value, last_date: sql<string>`greatest(last_date, ${issueDate}::date)` })
-    .where('dossier_id', '=', dossierId)
-    .where('series', '=', series)
-    .where('period', '=', period)
-    .execute();
-  return renderNumber(settings.format, { year: Number(issueDate.slice(0, 4)), month: Number(issueDate.slice(5, 7)), counter: value });
+  return renderNumber(settings.format, { year: Number(issueDate.slice(0, 4)), month: Number(issueDate.slice(5, 7)), counter: taken.last_value });
 }

@@ -14,7 +14,8 @@ import { cancelPayment, recordPayment } from './payments';
 import { documentPdf } from './pdf';
 import { openDocumentStream, publishDocumentChange } from './presence';
 import { presentDocument } from './presenter';
-import { loadDocument, loadLines } from './store';
+import type { LineInput } from '../../core/document-schema';
+import { loadDocument, loadLines, type DocumentRow } from './store';
 
 const FAMILIES: Record<DocumentFamily, { types: readonly DocumentType[]; read: Permission; write: Permission; issue: Permission }> = {
   quotes: { types: ['quote'], read: 'quotes.read', write: 'quotes.write', issue: 'quotes.write' },
@@ -28,15 +29,15 @@ const versionBody = z.object({ version: z.number().int().min(1) }).strict();
 export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  async function answer(d: ReturnType<typeof currentDossier>, id: string) {
-    const row = await loadDocument(d.t, d.id, id);
-    const lines = await loadLines(d.t, d.id, id);
+  async function answer(d: ReturnType<typeof currentDossier>, id: string, known?: { row: DocumentRow; lines: LineInput[] }) {
+    const row = known?.row ?? (await loadDocument(d.t, d.id, id));
+    const lines = known?.lines ?? (await loadLines(d.t, d.id, id));
     const customer = row.customer_id && !row.customer_snapshot ? await d.t.selectFrom('customers').select('name').where('dossier_id', '=', d.id).where('id', '=', row.customer_id).executeTakeFirst() : undefined;
-    const by = row.updated_by ? await d.t.selectFrom('users').select('name').where('id', '=', row.updated_by).executeTakeFirst() : undefined;
+    const by = row.updated_by === d.user.id ? { name: d.user.name } : row.updated_by ? await d.t.selectFrom('users').select('name').where('id', '=', row.updated_by).executeTakeFirst() : undefined;
     // Linked documents with their type, so that the page can link to the right family.
     const linkedIds = [row.source_id, row.corrects_id].filter((x): x is string => x !== null);
     const linked = linkedIds.length ? await d.t.selectFrom('documents').select(['id', 'type', 'number']).where('dossier_id', '=', d.id).where('id', 'in', linkedIds).execute() : [];
-    const link = (id: string | null) => linked.find((l) => l.id === id) ?? null;
+    const link = (linkedId: string | null) => linked.find((l) => l.id === linkedId) ?? null;
     return {
       document: { ...presentDocument(row, { lines, customerName: customer?.name ?? null, updatedByName: by?.name ?? null }), source: link(row.source_id), corrects: link(row.corrects_id) },
     };
@@ -87,7 +88,8 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
       const d = currentDossier(request);
       const id = request.params.documentId;
       const issued = await issueDocument(d, id, spec.types, request.body.version);
-      const result = await answer(d, id);
+      // Built from what issuing returned: the numbering lock is held until the commit, so no re-reading here.
+      const result = await answer(d, id, issued);
       await publishDocumentChange(ctx, d, id, result.document.version, 'issued');
       // The frozen PDF is made right after the commit (and on first download if this failed).
       d.afterCommit(() => ctx.tx({ dossierId: d.id }, async (t) => void (await documentPdf(t, ctx.files, await loadDocument(t, d.id, id)))));
