@@ -29,7 +29,7 @@ import { freePort, median, round, type BenchResult } from './report';
 const CLIENTS = Number(process.env.BENCH_ISSUE_CLIENTS ?? 64);
 const SECONDS = Number(process.env.BENCH_ISSUE_SECONDS ?? 20);
 const WARMUP_SECONDS = 2;
-const ROUNDS = Number(process.env.BENCH_ISSUE_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ISSUE_ROUNDS ?? 3);
 const GOAL = 0.5;
 /** Drafts queued per round; a phase that empties its queue stops early (and says so). */
 const DRAFTS_WITH_PDF = Number(process.env.BENCH_ISSUE_DRAFTS ?? 3000);
@@ -435,13 +435,23 @@ export async function issueConcurrency(): Promise<BenchResult> {
     const show = (r: PhaseResult) =>
       `${round(r.perSecond, 1)} issued/s, p99 ${round(r.p99Ms, 1)} ms, mean ${round(r.meanMs, 1)} ms (${r.issued} in ${round(r.seconds, 1)} s${r.queueExhausted ? ', QUEUE EMPTIED' : ''})`;
     for (let i = 0; i < ROUNDS; i++) {
-      oursRuns.push(await runOurs(pdfQueue, SECONDS, DRAFTS_WITH_PDF));
-      console.log(`  issue-concurrency round ${i + 1}/${ROUNDS}: ours (PDF in the request) ${show(oursRuns.at(-1)!)}`);
-      baselineRuns.push(await runBase(SECONDS, BASELINE_DRAFTS));
-      baselineNumbers.push(...baselineRuns.at(-1)!.numbers);
-      console.log(`  issue-concurrency round ${i + 1}/${ROUNDS}: baseline (locking tx)    ${show(baselineRuns.at(-1)!)}`);
-      noPdfRuns.push(await runOurs(noPdfQueue, SECONDS, DRAFTS_WITHOUT_PDF));
-      console.log(`  issue-concurrency round ${i + 1}/${ROUNDS}: ours without PDF render ${show(noPdfRuns.at(-1)!)}`);
+      // The machine's load drifts: every other round runs the phases in the reverse order.
+      const phases = [
+        async () => {
+          oursRuns.push(await runOurs(pdfQueue, SECONDS, DRAFTS_WITH_PDF));
+          console.log(`  issue-concurrency round ${i + 1}/${ROUNDS}: ours (PDF in the request) ${show(oursRuns.at(-1)!)}`);
+        },
+        async () => {
+          baselineRuns.push(await runBase(SECONDS, BASELINE_DRAFTS));
+          baselineNumbers.push(...baselineRuns.at(-1)!.numbers);
+          console.log(`  issue-concurrency round ${i + 1}/${ROUNDS}: baseline (locking tx)    ${show(baselineRuns.at(-1)!)}`);
+        },
+        async () => {
+          noPdfRuns.push(await runOurs(noPdfQueue, SECONDS, DRAFTS_WITHOUT_PDF));
+          console.log(`  issue-concurrency round ${i + 1}/${ROUNDS}: ours without PDF render ${show(noPdfRuns.at(-1)!)}`);
+        },
+      ];
+      for (const run of i % 2 === 0 ? phases : phases.reverse()) await run();
     }
     console.log(`  issue-concurrency: measured in ${Math.round((Date.now() - started) / 1000)} s`);
 
@@ -483,9 +493,11 @@ export async function issueConcurrency(): Promise<BenchResult> {
         ratioToBaseline: round(noPdfRate / baselineRate, 3),
         how: 'drafts with pdf_file_id already set: the after-commit task reads the stored file and renders nothing',
       },
-      /** The share of an issue request's time that the in-request PDF rendering takes (1 - rate with PDF / rate without). */
-      pdfShareOfThroughput: round(1 - oursRate / noPdfRate, 3),
-      pdfShareOfMeanLatency: round(1 - median(noPdfRuns.map((r) => r.meanMs)) / median(oursRuns.map((r) => r.meanMs)), 3),
+      // What the in-request PDF rendering costs: 1 - rate with PDF / rate without, paired within each
+      // round (the two phases of a round are closest in time), median over the rounds.
+      pdfShareOfThroughput: round(median(oursRuns.map((r, i) => 1 - r.perSecond / noPdfRuns[i]!.perSecond)), 3),
+      pdfShareOfMeanLatency: round(median(oursRuns.map((r, i) => 1 - noPdfRuns[i]!.meanMs / r.meanMs)), 3),
+      ratioPerRound: oursRuns.map((r, i) => round(r.perSecond / baselineRuns[i]!.perSecond, 3)),
       gapless: { checked: true, ours: `${renderNumber(DEFAULT_FORMATS.invoice, { year: Number(issueDate.slice(0, 4)), month: Number(issueDate.slice(5, 7)), counter: 1 })} … ${gapless.last}`, count: gapless.count, baselineCount: baselineGapless.count },
       route: 'POST /api/d/:dossierId/invoices/:documentId/issue',
       database: process.env.DATABASE_URL ? 'DATABASE_URL (fresh database)' : 'embedded PostgreSQL 15',

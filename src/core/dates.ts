@@ -4,8 +4,21 @@
  */
 const PARIS = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
 
+/**
+ * Built from the formatter's parts, not its text: the order and separators of a locale's numeric
+ * date depend on the engine's ICU data (en-CA is 2026-11-27 in Node and Chromium, 11/27/2026 in
+ * WebKitGTK with ICU 72), and a browser runs this too.
+ */
 export function parisDate(instant: Date = new Date()): string {
-  return PARIS.format(instant);
+  let year = '';
+  let month = '';
+  let day = '';
+  for (const part of PARIS.formatToParts(instant)) {
+    if (part.type === 'year') year = part.value;
+    else if (part.type === 'month') month = part.value;
+    else if (part.type === 'day') day = part.value;
+  }
+  return `${year}-${month}-${day}`;
 }
 
 export function isIsoDate(value: string): boolean {

@@ -1,3 +1,5 @@
+// First: configures zod before any schema is built (see app/zod.ts).
+import './app/zod';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

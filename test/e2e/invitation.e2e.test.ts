@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArtifacts, type Tab } from './driver';
-import { expectCleanConsole, followEmailLink, invite, JOURNEY_TIMEOUT_MS, PASSWORD, signUp, startE2E, uniqueEmail, type E2E } from './support';
+import { engines, expectCleanConsole, followEmailLink, invite, JOURNEY_TIMEOUT_MS, PASSWORD, signUp, startE2E, uniqueEmail, type E2E } from './support';
 
-describe('invitation journey', () => {
+describe.each(engines())('invitation journey (%s)', (engine) => {
   let e2e: E2E;
   const tabs: Tab[] = [];
   beforeAll(async () => {
-    e2e = await startE2E();
+    e2e = await startE2E(engine);
   });
   afterAll(async () => {
     await e2e?.close();

@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArtifacts, type Tab } from './driver';
-import { expectCleanConsole, JOURNEY_TIMEOUT_MS, PASSWORD, startE2E, uniqueEmail, type E2E } from './support';
+import { engines, expectCleanConsole, JOURNEY_TIMEOUT_MS, PASSWORD, startE2E, uniqueEmail, type E2E } from './support';
 
-describe('language and form validation', () => {
+describe.each(engines())('language and form validation (%s)', (engine) => {
   let e2e: E2E;
   const tabs: Tab[] = [];
   beforeAll(async () => {
-    e2e = await startE2E();
+    e2e = await startE2E(engine);
   });
   afterAll(async () => {
     await e2e?.close();

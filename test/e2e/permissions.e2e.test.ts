@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArtifacts, type Tab } from './driver';
-import { expectCleanConsole, followEmailLink, invite, JOURNEY_TIMEOUT_MS, logIn, logOut, PASSWORD, signUp, startE2E, uniqueEmail, type E2E } from './support';
+import { engines, expectCleanConsole, followEmailLink, invite, JOURNEY_TIMEOUT_MS, logIn, logOut, PASSWORD, signUp, startE2E, uniqueEmail, type E2E } from './support';
 
-describe('a Commercial in the dossier', () => {
+describe.each(engines())('a Commercial in the dossier (%s)', (engine) => {
   let e2e: E2E;
   const tabs: Tab[] = [];
   beforeAll(async () => {
-    e2e = await startE2E();
+    e2e = await startE2E(engine);
   });
   afterAll(async () => {
     await e2e?.close();

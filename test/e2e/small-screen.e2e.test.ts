@@ -1,15 +1,15 @@
 /** On a 375 px wide phone, pages fit the screen: nothing overflows the body horizontally. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArtifacts, type Tab } from './driver';
-import { expectCleanConsole, JOURNEY_TIMEOUT_MS, signUp, startE2E, uniqueEmail, type E2E } from './support';
+import { engines, expectCleanConsole, JOURNEY_TIMEOUT_MS, signUp, startE2E, uniqueEmail, type E2E } from './support';
 
 const PHONE = { width: 375, height: 740 };
 
-describe('small screens', () => {
+describe.each(engines())('small screens (%s)', (engine) => {
   let e2e: E2E;
   const tabs: Tab[] = [];
   beforeAll(async () => {
-    e2e = await startE2E();
+    e2e = await startE2E(engine);
   });
   afterAll(async () => {
     await e2e?.close();

@@ -1,7 +1,9 @@
 /** What every browser journey needs: a real server, a browser, and the steps users repeat. */
 import { expect } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { launchBrowser, type Browser, type Tab } from './driver';
+import { engines, launchBrowser, type Browser, type Engine, type Tab } from './driver';
+
+export { engines, type Engine };
 
 export const PASSWORD = 'Ardoise-e2e-mot-de-passe-2026';
 export const JOURNEY_TIMEOUT_MS = 120_000;
@@ -12,21 +14,24 @@ export function uniqueEmail(prefix: string): string {
 }
 
 export interface E2E {
+  engine: Engine;
   server: TestServer;
   browser: Browser;
   close(): Promise<void>;
 }
 
-export async function startE2E(): Promise<E2E> {
+/** A server and a browser of `engine`. Journeys run once per engine: `describe.each(engines())(…, (engine) => …)`. */
+export async function startE2E(engine: Engine): Promise<E2E> {
   const server = await startTestServer();
   let browser: Browser;
   try {
-    browser = await launchBrowser(server.url);
+    browser = await launchBrowser(server.url, engine);
   } catch (error) {
     await server.close();
     throw error;
   }
   return {
+    engine,
     server,
     browser,
     async close() {
@@ -103,4 +108,88 @@ export function escapeRegExp(value: string): string {
 export function expectCleanConsole(tab: Tab): void {
   const problems = tab.consoleLog().filter((line) => line.includes('pageerror:') || /Content Security Policy/i.test(line));
   expect(problems, `console of ${tab.name}`).toEqual([]);
+}
+
+/**
+ * Text as compared by the journeys: every run of whitespace (the no-break and narrow no-break
+ * spaces of French amounts, `1 234,56 €`, tabs and newlines of table cells) becomes one space.
+ */
+export function normalizeSpaces(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Waits until the element of `selector` shows exactly `expected` (whitespace normalised), e.g.
+ * `[data-testid="total-ttc"]` → `707,97 €`; fails with what it showed last.
+ */
+export async function expectShown(tab: Tab, selector: string, expected: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let shown: string;
+  for (;;) {
+    try {
+      shown = normalizeSpaces(await tab.text(selector));
+    } catch (error) {
+      shown = `(error: ${String((error as Error).message ?? error).split('\n')[0]})`;
+    }
+    if (shown === expected || Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect(shown, `${tab.name}: ${selector}`).toBe(expected);
+}
+
+/** `[data-testid="…"]`. */
+export function testId(id: string): string {
+  return `[data-testid="${id}"]`;
+}
+
+/**
+ * The value of the form control labelled `label` (its aria-label or its <label>'s text, whitespace
+ * normalised): an input's or textarea's value, a select's shown option; null when there is none.
+ */
+export async function fieldValue(tab: Tab, label: string): Promise<string | null> {
+  return tab.evaluate((wanted: string) => {
+    const norm = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
+    const target = norm(wanted);
+    let control: Element | null = null;
+    for (const el of Array.from(document.querySelectorAll('[aria-label]'))) {
+      if (norm(el.getAttribute('aria-label')) === target && /^(INPUT|SELECT|TEXTAREA)$/.test(el.nodeName)) {
+        control = el;
+        break;
+      }
+    }
+    if (!control) {
+      for (const l of Array.from(document.querySelectorAll('label'))) {
+        if (norm(l.textContent) === target && l.control) {
+          control = l.control;
+          break;
+        }
+      }
+    }
+    if (!control) return null;
+    if (control instanceof HTMLSelectElement) return norm(control.selectedOptions[0]?.textContent ?? '');
+    return (control as HTMLInputElement).value;
+  }, label);
+}
+
+/** The label of the focused element (aria-label, else its <label>'s text, else its text), whitespace normalised. */
+export async function focusedLabel(tab: Tab): Promise<string> {
+  return tab.evaluate(() => {
+    const norm = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+    const el = document.activeElement;
+    if (!el || el === document.body) return '(nothing focused)';
+    const aria = el.getAttribute('aria-label');
+    if (aria) return norm(aria);
+    const labels = (el as HTMLInputElement).labels;
+    if (labels && labels.length > 0) return norm(labels[0]?.textContent);
+    return norm(el.textContent);
+  });
+}
+
+/** Polls `check` until it answers true; fails with `what` after the timeout. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArtifacts, type Tab } from './driver';
-import { expectCleanConsole, dossierIdOf, JOURNEY_TIMEOUT_MS, signUp, startE2E, uniqueEmail, type E2E } from './support';
+import { engines, expectCleanConsole, dossierIdOf, JOURNEY_TIMEOUT_MS, signUp, startE2E, uniqueEmail, type E2E } from './support';
 
-describe('two dossiers in two tabs', () => {
+describe.each(engines())('two dossiers in two tabs (%s)', (engine) => {
   let e2e: E2E;
   const tabs: Tab[] = [];
   beforeAll(async () => {
-    e2e = await startE2E();
+    e2e = await startE2E(engine);
   });
   afterAll(async () => {
     await e2e?.close();

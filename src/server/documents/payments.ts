@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { PaymentInput } from '../../core/document-schema';
+import type { PaymentMethod } from '../../core/documents';
 import { formatDateFr, parisDate } from '../../core/dates';
 import { formatEuros } from '../../core/money';
 import type { DossierContext } from '../platform/auth';
@@ -8,6 +9,15 @@ import { AppError, invalid, notFound } from '../platform/errors';
 import { loadDocument } from './store';
 
 const PAYABLE = ['invoice', 'deposit_invoice'] as const;
+
+/** How the history names a payment method, in French ("chèque", not the API's key "cheque"). */
+const METHOD_WORDS: Record<PaymentMethod, string> = {
+  virement: 'virement',
+  cheque: 'chèque',
+  carte: 'carte bancaire',
+  especes: 'espèces',
+  prelevement: 'prélèvement',
+};
 
 /** Records a payment on an issued invoice; more than what is still due is refused. */
 export async function recordPayment(d: DossierContext, documentId: string, input: PaymentInput): Promise<string> {
@@ -29,7 +39,7 @@ export async function recordPayment(d: DossierContext, documentId: string, input
     entityType: 'document',
     entityId: documentId,
     entityLabel: doc.number,
-    summary: `Règlement de ${formatEuros(input.amountCents)} (${input.method}) du ${formatDateFr(input.paidOn)}${input.reference ? `, réf. ${input.reference}` : ''}`,
+    summary: `Règlement de ${formatEuros(input.amountCents)} (${METHOD_WORDS[input.method]}) du ${formatDateFr(input.paidOn)}${input.reference ? `, réf. ${input.reference}` : ''}`,
     changes: { paidCents: { before: Number(doc.paid_cents), after: paid } },
   });
   return id;

@@ -133,6 +133,8 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
     onSuccess: ({ document, warnings }) => {
       setDialog(null);
       queryClient.setQueryData<DocAnswer>(docKey, { document });
+      // Links to it elsewhere (history, "Facture corrigée"…) show its number now, not "(brouillon)".
+      queryClient.setQueryData<Doc | null>(invoicingKeys.link(dossier.id, document.id), document);
       void refreshAll();
       show({
         kind: warnings.length > 0 ? 'warning' : 'success',

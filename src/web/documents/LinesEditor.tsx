@@ -75,7 +75,10 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
     enabled: canSearchProducts && suggest !== null && query.length >= minLength && query === suggest.text.trim(),
     staleTime: 10_000,
   });
-  const items = suggest && query.length >= minLength && products.data ? products.data.items : [];
+  // Only proposals for what is typed now: during the debounce, the last results are for other text
+  // (or another line), and Enter must not replace what was just typed with one of them.
+  const current = suggest !== null && query === suggest.text.trim();
+  const items = current && query.length >= minLength && products.data ? products.data.items : [];
   const open = suggest !== null && items.length > 0;
 
   const update = (index: number, patch: Partial<EditorLine>) => onChange(lines.map((l, i) => (i === index ? { ...l, ...patch } : l)));

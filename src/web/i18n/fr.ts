@@ -548,7 +548,7 @@ export const fr = {
   'issue.title.credit_note': "Émettre l'avoir",
   'issue.title.quote': 'Finaliser le devis',
   'issue.title.pro_forma': 'Finaliser la facture pro forma',
-  'issue.warningInvoice': "Une fois émise, la facture ne pourra plus être modifiée ni supprimée ; seule un avoir pourra l'annuler.",
+  'issue.warningInvoice': "Une fois émise, la facture ne pourra plus être modifiée ni supprimée ; seul un avoir pourra l'annuler.",
   'issue.warningCreditNote': "Une fois émis, l'avoir ne pourra plus être modifié ni supprimé.",
   'issue.warningFinalise': 'Le document reçoit son numéro définitif et ne pourra plus être modifié.',
   'issue.numberHint': 'Les modifications non enregistrées sont enregistrées avant.',

@@ -3,6 +3,7 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import type { Browser, Clickable, Tab, User, Viewport } from './types';
 
 const DEFAULT_TIMEOUT_MS = 20_000;
+const CSP_TO_CONSOLE = `document.addEventListener('securitypolicyviolation', (e) => console.error('Refused by the Content Security Policy directive "' + e.violatedDirective + '": ' + (e.blockedURI || '(inline)') + (e.sourceFile ? ' (' + e.sourceFile + ':' + e.lineNumber + ')' : '')));`;
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export async function launchChromium(baseUrl: string): Promise<Browser> {
@@ -21,7 +22,10 @@ export async function launchChromium(baseUrl: string): Promise<Browser> {
         timezoneId: 'Europe/Paris',
       });
       context.setDefaultTimeout(DEFAULT_TIMEOUT_MS);
-      return chromiumUser(context, `user${++users}`);
+      // Chromium fires CSP violations (e.g. a refused eval inside a try/catch) without a console
+      // message Playwright would report: this makes each one a console error, as in WebKit.
+      await context.addInitScript(CSP_TO_CONSOLE);
+      return chromiumUser(context, `chromium-user${++users}`);
     },
     async close() {
       await browser.close();
@@ -85,6 +89,9 @@ function chromiumTab(page: Page, name: string): Tab {
     },
     async click(target) {
       await clickable(target).click();
+    },
+    async press(key) {
+      await page.keyboard.press(key);
     },
     async text(selector = 'body') {
       return page.locator(selector).first().innerText();

@@ -24,7 +24,10 @@ export interface User {
   close(): Promise<void>;
 }
 
-export type Clickable = string | { role: 'button' | 'link'; name: string | RegExp };
+export type Clickable = string | { role: 'button' | 'link' | 'option'; name: string | RegExp };
+
+/** A key of the keyboard, by its W3C / Playwright name. */
+export type Key = 'Enter' | 'Tab' | 'Escape' | 'ArrowDown' | 'ArrowUp';
 
 export interface Tab {
   /** A short name used for artifacts (screenshots, console logs). */
@@ -40,8 +43,13 @@ export interface Tab {
   uncheck(label: string | RegExp): Promise<void>;
   /** Sets the file of a file input (by label). */
   upload(label: string | RegExp, file: { name: string; mimeType: string; content: Buffer }): Promise<void>;
-  /** Clicks the button or link with this accessible name (a string targets a button, then a link). */
+  /**
+   * Clicks the button or link with this accessible name (a string targets a button, then a link);
+   * `{ role: 'option' }` clicks an option of a listbox (an autocomplete's proposal).
+   */
   click(target: Clickable): Promise<void>;
+  /** Presses and releases a key in the focused element, as a user at the keyboard (the browser's default action included). */
+  press(key: Key): Promise<void>;
   /** The visible text of the page, or of the first element matching a CSS selector. */
   text(selector?: string): Promise<string>;
   /** Waits until the page (or a CSS-selected element) shows this text. */
