@@ -15,7 +15,7 @@ import { freePort, median, round, type BenchResult } from './report';
  * issue-concurrency: 64 HTTP clients issuing invoices of one dossier as fast as they can
  * (`POST /api/d/:id/invoices/:docId/issue`, each client taking the next draft from a shared
  * queue), against a raw pg pool of the app's size running only the numbering's locking
- * transaction (counter upsert, SELECT … FOR UPDATE, counter UPDATE, document UPDATE) with 64
+ * transaction (counter upsert, counter UPDATE … RETURNING, document UPDATE; see BASELINE_FORM) with 64
  * workers on a dossier of its own, in the same run. ratio = ours issued/s ÷ baseline issued/s.
  *
  * The issue route renders the frozen PDF after the commit, inside the request. A third phase
@@ -24,7 +24,12 @@ import { freePort, median, round, type BenchResult } from './report';
  * rendering costs the route (the after-commit transaction itself, a document and a file read, stays).
  *
  * Afterwards every number of the dossier must be F-YYYY-0001 … F-YYYY-N exactly, once each, with N
- * the number of successful answers: otherwise the benchmark fails.
+ * the number of successful answers: otherwise the benchmark fails. So must the baseline's.
+ *
+ * Drafts are copies of one draft made through the API (same columns and line, inserted inside
+ * the tenant transaction), so `issue` accepts them: customer, seller details, a line, today's
+ * date in Europe/Paris. Each phase lasts SECONDS (its last requests finish after), ROUNDS
+ * rounds, the phases' order reversed every other round; figures are medians over the rounds.
  */
 const CLIENTS = Number(process.env.BENCH_ISSUE_CLIENTS ?? 64);
 const SECONDS = Number(process.env.BENCH_ISSUE_SECONDS ?? 20);
@@ -32,9 +37,15 @@ const WARMUP_SECONDS = 2;
 const ROUNDS = Number(process.env.BENCH_ISSUE_ROUNDS ?? 3);
 const GOAL = 0.5;
 /** Drafts queued per round; a phase that empties its queue stops early (and says so). */
-const DRAFTS_WITH_PDF = Number(process.env.BENCH_ISSUE_DRAFTS ?? 3000);
-const DRAFTS_WITHOUT_PDF = Number(process.env.BENCH_ISSUE_DRAFTS_NO_PDF ?? 5000);
-const BASELINE_DRAFTS = Number(process.env.BENCH_ISSUE_BASELINE_DRAFTS ?? 20000);
+const DRAFTS_WITH_PDF = Number(process.env.BENCH_ISSUE_DRAFTS ?? 2000);
+const DRAFTS_WITHOUT_PDF = Number(process.env.BENCH_ISSUE_DRAFTS_NO_PDF ?? 3000);
+const BASELINE_DRAFTS = Number(process.env.BENCH_ISSUE_BASELINE_DRAFTS ?? 10000);
+/**
+ * The baseline's counter statements: `update-returning` as allocateNumber takes a number today
+ * (one UPDATE … RETURNING locks, checks the chronology and increments), or `select-for-update`
+ * (SELECT … FOR UPDATE, then UPDATE), as it did before (one more round trip under the lock).
+ */
+const BASELINE_FORM = process.env.BENCH_ISSUE_BASELINE === 'select-for-update' ? 'select-for-update' : 'update-returning';
 
 export interface BenchApp {
   server: RunningServer;
@@ -246,17 +257,28 @@ async function runBaseline(pool: pg.Pool, appRole: string, dossierId: string, id
           `INSERT INTO number_counters (dossier_id, series, period, last_value, last_date) VALUES ($1, 'invoice', $2, 0, '0001-01-01') ON CONFLICT (dossier_id, series, period) DO NOTHING`,
           [dossierId, period],
         );
-        const { rows } = await client.query<{ last_value: number; last_date: string }>(
-          `SELECT last_value, last_date FROM number_counters WHERE dossier_id = $1 AND series = 'invoice' AND period = $2 FOR UPDATE`,
-          [dossierId, period],
-        );
-        const value = rows[0]!.last_value + 1;
-        await client.query(`UPDATE number_counters SET last_value = $3, last_date = greatest(last_date, $4::date) WHERE dossier_id = $1 AND series = 'invoice' AND period = $2`, [
-          dossierId,
-          period,
-          value,
-          issueDate,
-        ]);
+        let value: number;
+        if (BASELINE_FORM === 'select-for-update') {
+          const { rows } = await client.query<{ last_value: number; last_date: string }>(
+            `SELECT last_value, last_date FROM number_counters WHERE dossier_id = $1 AND series = 'invoice' AND period = $2 FOR UPDATE`,
+            [dossierId, period],
+          );
+          value = rows[0]!.last_value + 1;
+          await client.query(`UPDATE number_counters SET last_value = $3, last_date = greatest(last_date, $4::date) WHERE dossier_id = $1 AND series = 'invoice' AND period = $2`, [
+            dossierId,
+            period,
+            value,
+            issueDate,
+          ]);
+        } else {
+          // As allocateNumber does it: one statement locks, checks the chronology and increments.
+          const { rows } = await client.query<{ last_value: number }>(
+            `UPDATE number_counters SET last_value = greatest(last_value, 0) + 1, last_date = greatest(last_date, $3::date)
+             WHERE dossier_id = $1 AND series = 'invoice' AND period = $2 AND last_date <= $3::date RETURNING last_value`,
+            [dossierId, period, issueDate],
+          );
+          value = rows[0]!.last_value;
+        }
         const number = renderNumber(DEFAULT_FORMATS.invoice, { year: period, month: Number(issueDate.slice(5, 7)), counter: value });
         const updated = await client.query(
           `UPDATE documents SET status = 'issued', number = $3, version = version + 1, issued_at = now(), updated_at = now() WHERE dossier_id = $1 AND id = $2 AND status = 'draft'`,
@@ -480,7 +502,10 @@ export async function issueConcurrency(): Promise<BenchResult> {
       unit: 'issued/s',
       ours: round(oursRate, 1),
       baseline: round(baselineRate, 1),
-      baselineName: 'raw pg pool, same size, 64 workers: counter upsert + SELECT FOR UPDATE + counter UPDATE + document UPDATE',
+      baselineName: `raw pg pool, same size, ${CLIENTS} workers, the numbering's locking transaction: counter INSERT … ON CONFLICT DO NOTHING + ${
+        BASELINE_FORM === 'select-for-update' ? 'SELECT … FOR UPDATE + counter UPDATE' : 'counter UPDATE … RETURNING'
+      } + document UPDATE, own dossier`,
+      baselineForm: BASELINE_FORM,
       ratio,
       goal: `ratio >= ${GOAL}`,
       met: ratio >= GOAL,
