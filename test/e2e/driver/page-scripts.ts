@@ -242,9 +242,9 @@ const lib = (() => {
     // Playwright's .or() keeps document order across both roles.
     return all().find((el) => q.roles.includes(roleOf(el)) && !hiddenForAria(el) && nameMatches(q.name, accessibleName(el))) || null;
   };
-  /** The innermost elements under root whose text matches (Playwright's getByText), visible ones only. */
+  /** The innermost elements of root's subtree (root included, as in Playwright) whose text matches (getByText), visible ones only. */
   const findText = (root, m) => {
-    for (const el of all(root)) {
+    for (const el of [root, ...all(root)]) {
       if (skipForText(el) || !matches(m, elementText(el))) continue;
       let childMatches = false;
       for (let child = el.firstElementChild; child; child = child.nextElementSibling) {
@@ -283,13 +283,21 @@ export const FIND_TEXT = pageScript(String.raw`
   return { root: true, found: !!lib.findText(root, args[1]) };
 `);
 
-/** Prepares a text control for typing: focus, select all its text (so typing replaces it). args[0] = element. */
-export const FOCUS_AND_SELECT = pageScript(String.raw`
+/**
+ * What kind of control a fill targets (`input:<type>`, `textarea`, `contenteditable`,
+ * `other:<tag>`) and its value; for text controls, focuses it and selects all its text, so that
+ * typing replaces it. args[0] = element.
+ */
+export const PREPARE_FILL = pageScript(String.raw`
   const el = args[0];
-  el.focus();
-  if (typeof el.select === 'function') el.select();
-  else if (el.isContentEditable) { const range = document.createRange(); range.selectNodeContents(el); const sel = getSelection(); sel.removeAllRanges(); sel.addRange(range); }
-  return { focused: document.activeElement === el, type: el.nodeName === 'INPUT' ? (el.type || 'text').toLowerCase() : el.nodeName.toLowerCase(), value: 'value' in el ? el.value : el.textContent };
+  const kind = el.nodeName === 'INPUT' ? 'input:' + (el.type || 'text').toLowerCase() : el.nodeName === 'TEXTAREA' ? 'textarea' : el.isContentEditable ? 'contenteditable' : 'other:' + el.nodeName.toLowerCase();
+  const typed = ['input:text', 'input:email', 'input:number', 'input:password', 'input:search', 'input:tel', 'input:url', 'textarea', 'contenteditable'];
+  if (typed.includes(kind)) {
+    el.focus();
+    if (kind === 'contenteditable') { const range = document.createRange(); range.selectNodeContents(el); const sel = getSelection(); sel.removeAllRanges(); sel.addRange(range); }
+    else el.select();
+  }
+  return { kind, typed: typed.includes(kind), value: kind === 'contenteditable' ? el.textContent : el.value };
 `);
 
 /**
@@ -306,9 +314,6 @@ export const SET_VALUE = pageScript(String.raw`
   el.dispatchEvent(new Event('change', { bubbles: true }));
   return el.value;
 `);
-
-/** The current value of a control. args[0] = element. */
-export const VALUE_OF = pageScript(String.raw`const el = args[0]; return 'value' in el ? el.value : el.textContent;`);
 
 /** The option of a <select> shown as `label` (exact, trimmed), and whether it is enabled. args = [select, label]. */
 export const FIND_OPTION = pageScript(String.raw`

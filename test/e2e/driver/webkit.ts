@@ -11,7 +11,7 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,14 +24,13 @@ import {
   FIND,
   FIND_OPTION,
   FIND_TEXT,
-  FOCUS_AND_SELECT,
   INNER_TEXT,
   IS_CHECKED,
+  PREPARE_FILL,
   SCROLL_INTO_VIEW,
   SELECT_OPTION,
   SELECTED_OPTION,
   SET_VALUE,
-  VALUE_OF,
   VIEWPORT,
   type Query,
 } from './page-scripts';
@@ -85,13 +84,22 @@ const GTK_CSS = `/* Written by test/e2e/driver/webkit.ts: lets MiniBrowser's win
 window > box > box, window > box > box * { min-width: 0; min-height: 0; padding: 0; margin: 0; font-size: 6px; }
 `;
 
-let gtkConfigDir: string | null = null;
+/** The XDG_CONFIG_HOME holding that style sheet: one fixed directory, shared by runs and workers. */
 function gtkConfigHome(): string {
-  if (gtkConfigDir) return gtkConfigDir;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ardoise-webkit-gtk-'));
-  mkdirSync(path.join(dir, 'gtk-3.0'));
-  writeFileSync(path.join(dir, 'gtk-3.0', 'gtk.css'), GTK_CSS);
-  gtkConfigDir = dir;
+  const dir = path.join(os.tmpdir(), 'ardoise-webkit-gtk');
+  const file = path.join(dir, 'gtk-3.0', 'gtk.css');
+  let current = '';
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    /* not written yet */
+  }
+  if (current !== GTK_CSS) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}`;
+    writeFileSync(temporary, GTK_CSS);
+    renameSync(temporary, file); // atomic: a worker starting MiniBrowser meanwhile reads the old or the new file
+  }
   return dir;
 }
 
@@ -162,7 +170,6 @@ function trackGroup(pgid: number): void {
         /* already gone */
       }
     }
-    if (gtkConfigDir) rmSync(gtkConfigDir, { recursive: true, force: true });
   });
 }
 
@@ -186,7 +193,7 @@ function groupMembers(pgid: number): Array<{ pid: number; command: string }> {
 
 interface DriverProcess {
   url: string;
-  /** What the process group printed (WebKitWebDriver, MiniBrowser console lines, Xvfb…). */
+  /** What the process group printed (WebKitWebDriver, Xvfb, D-Bus…), for error messages. */
   output: string[];
   stop(): Promise<void>;
 }
@@ -214,9 +221,6 @@ async function tryStartDriverProcess(): Promise<DriverProcess> {
     XDG_CONFIG_HOME: gtkConfigHome(),
     ...frenchLocale(),
     TZ: 'Europe/Paris',
-    // No accessibility bus and no desktop portals: nothing here uses them, and they slow starts.
-    NO_AT_BRIDGE: '1',
-    GTK_USE_PORTAL: '0',
   };
   delete env.DISPLAY;
   delete env.WAYLAND_DISPLAY;
@@ -368,7 +372,9 @@ class WebKitUser implements User {
       this.initialHandle = handle;
       this.current = handle;
     } else {
-      handle = await this.run(this.current ?? this.initialHandle, async (s) => (await s.newWindow('window')).handle);
+      // A window of its own (not a tab): every tab stays visible, so nothing is throttled as a background tab.
+      const from = this.current ?? this.allTabs[0]?.handle ?? this.initialHandle;
+      handle = await this.run(from, async (s) => (await s.newWindow('window')).handle);
     }
     const tab = new WebKitTab(this, handle, `${this.name}-tab${this.allTabs.length + 1}`);
     this.allTabs.push(tab);
@@ -386,12 +392,21 @@ class WebKitUser implements User {
     if (this.current === tab.handle) this.current = null;
   }
 
+  private uploads: string | null = null;
+
+  /** Where this user's uploaded files live until it closes. */
+  async uploadDir(): Promise<string> {
+    this.uploads ??= await mkdtemp(path.join(os.tmpdir(), 'ardoise-webkit-upload-'));
+    return this.uploads;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
     await this.session.delete().catch(() => {});
     await this.driver.stop();
+    if (this.uploads) await rm(this.uploads, { recursive: true, force: true });
   }
 }
 
@@ -513,28 +528,21 @@ class WebKitTab implements Tab {
   async fill(label: string | RegExp, value: string): Promise<void> {
     const what = this.labelWhat(label);
     const found = await this.element(this.byLabel(label), what, { visible: true, enabled: true, editable: true });
-    const prepared = await this.page<{ focused: boolean; type: string; value: string }>(FOCUS_AND_SELECT, [found.element]);
-    const typed = ['text', 'email', 'number', 'password', 'search', 'tel', 'url', 'textarea'];
-    const setDirectly = ['color', 'date', 'time', 'datetime-local', 'month', 'range', 'week'];
-    if (setDirectly.includes(prepared.type)) {
+    const prepared = await this.page<{ kind: string; typed: boolean; value: string }>(PREPARE_FILL, [found.element]);
+    const setDirectly = ['input:color', 'input:date', 'input:time', 'input:datetime-local', 'input:month', 'input:range', 'input:week'];
+    if (setDirectly.includes(prepared.kind)) {
       // As playwright-core does: these inputs are not typed into; the value must be in the input's own format.
       const kept = await this.page<string>(SET_VALUE, [found.element, value]);
-      if (kept !== value) throw new Error(`${this.name}: ${what} (input type=${prepared.type}) did not accept the value ${JSON.stringify(value)} (it holds ${JSON.stringify(kept)})`);
-      return;
-    }
-    if (!typed.includes(prepared.type) && prepared.type !== 'div' && prepared.type !== 'span' && prepared.type !== 'p') {
-      throw new Error(`${this.name}: ${what} is an input of type ${prepared.type}, which cannot be filled`);
-    }
-    // Real key presses replace the selected text, as a user typing over it.
-    if (value === '') {
-      if (prepared.value !== '') await this.run((s) => s.sendKeys(found.element, '\uE003'));
-    } else {
+      if (kept !== value) throw new Error(`${this.name}: ${what} (${prepared.kind}) did not accept the value ${JSON.stringify(value)} (it holds ${JSON.stringify(kept)})`);
+    } else if (!prepared.typed) {
+      throw new Error(`${this.name}: ${what} is ${prepared.kind}, which cannot be filled`);
+    } else if (value !== '') {
+      // Real key presses over the selected text, as a user typing over it.
       await this.run((s) => s.sendKeys(found.element, value));
+    } else if (prepared.value !== '') {
+      await this.run((s) => s.sendKeys(found.element, '\uE003')); // Backspace
     }
-    const now = await this.page<string>(VALUE_OF, [found.element]);
-    if (now !== value && prepared.type !== 'number') {
-      throw new Error(`${this.name}: after typing ${JSON.stringify(value)} into ${what}, it holds ${JSON.stringify(now)}`);
-    }
+    await this.drain();
   }
 
   async select(label: string | RegExp, option: string): Promise<void> {
@@ -577,18 +585,15 @@ class WebKitTab implements Tab {
   }
 
   async upload(label: string | RegExp, file: { name: string; mimeType: string; content: Buffer }): Promise<void> {
-    // WebDriver sets a file input from a path: the content goes to a temporary file of that name.
-    // The type the page sees is the one the browser infers from the name (no way to force mimeType).
+    // WebDriver sets a file input from a path: the content goes to a file of that name, kept
+    // until the user closes (WebKit reads a File from its path when the page reads it, not
+    // before). The type the page sees is the one WebKit infers from the name.
     const found = await this.element(this.byLabel(label), this.labelWhat(label), { enabled: true });
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'ardoise-webkit-upload-'));
-    try {
-      const filePath = path.join(dir, path.basename(file.name));
-      await writeFile(filePath, file.content);
-      await this.run((s) => s.sendKeys(found.element, filePath));
-      await this.drain();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const filePath = path.join(await this.user.uploadDir(), `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, path.basename(file.name));
+    await mkdir(path.dirname(filePath), { recursive: true });
+    await writeFile(filePath, file.content);
+    await this.run((s) => s.sendKeys(found.element, filePath));
+    await this.drain();
   }
 
   async click(target: Clickable): Promise<void> {
