@@ -6,6 +6,9 @@ import type { Config } from './config';
 import { runningEmbeddedUrl, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
 import { migrate } from './db/migrate';
 import { createDb } from './db/pool';
+import { createReadCache } from './platform/read-cache';
+import { createPdfRenderer } from './pdf/renderer';
+import { createPdfFreezer } from './documents/pdf-freezer';
 import { createTx } from './db/tx';
 import type { AppContext } from './platform/context';
 import { createMailer } from './platform/mail';
@@ -70,16 +73,23 @@ export async function openDatabaseForTool(config: Config): Promise<{ url: string
 export async function startServer(config: Config, opts: { databaseUrl?: string } = {}): Promise<RunningServer> {
   const database = opts.databaseUrl ? { url: opts.databaseUrl, embedded: null } : await openDatabase(config, () => {});
   const { db, pool } = createDb(database.url, config.poolSize);
+  const tx = createTx(db, config.appRole);
+  const pdfRenderer = createPdfRenderer();
   const ctx: AppContext = {
     config,
     db,
-    tx: createTx(db, config.appRole),
+    tx,
     mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') }),
     files: postgresFileStore,
     live: createLiveHub(database.url, (error) => console.error('live updates:', error)),
+    readCache: createReadCache(config.readCacheMb * 1024 * 1024),
+    pdfRenderer,
+    pdfs: createPdfFreezer({ tx, files: postgresFileStore, renderer: pdfRenderer, onError: (error, job) => app.log.error({ err: error, ...job }, 'background PDF failed') }),
   };
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
+  // Numbered documents left without their PDF by a stop or a crash: made in the background.
+  ctx.pdfs.catchUp(db).catch((error: unknown) => app.log.error({ err: error }, 'could not queue the missing PDFs'));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   let stopped = false;
@@ -91,6 +101,8 @@ export async function startServer(config: Config, opts: { databaseUrl?: string }
       if (stopped) return;
       stopped = true;
       await app.close();
+      await ctx.pdfs.close();
+      await pdfRenderer.close();
       await ctx.live.close();
       await pool.end();
       await database.embedded?.stop();

@@ -19,6 +19,8 @@ export interface Config {
   production: boolean;
   logLevel: string;
   poolSize: number;
+  /** Memory for cached dossier reads (platform/read-cache.ts), in MiB; 0 turns the cache off. */
+  readCacheMb: number;
   webDir: string;
   /** The plan of a newly created dossier (the operator changes it with `npm run admin`). */
   defaultPlan: PlanKey;
@@ -58,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     poolSize: int(env.DB_POOL_SIZE, 20),
+    readCacheMb: int(env.READ_CACHE_MB, 32),
     webDir: path.resolve(env.WEB_DIR ?? 'dist/web'),
     defaultPlan: plan(env.DEFAULT_PLAN),
     loginLimits: { perAccount: int(env.LOGIN_MAX_FAILURES_PER_ACCOUNT, 5), perIp: int(env.LOGIN_MAX_FAILURES_PER_IP, 20) },

@@ -5,7 +5,7 @@ import { currentUser, resolveProfile } from '../platform/auth';
 import type { AppContext } from '../platform/context';
 import { notFound } from '../platform/errors';
 import { recordSecurityEvent } from '../platform/security-log';
-import { changePassword } from './service';
+import { changePassword, recordRenaming } from './service';
 import { changePasswordBody, sessionParams, updateMeBody } from './schema';
 
 /** The logged-in user: profile, dossiers, password, sessions and security log. */
@@ -33,14 +33,16 @@ export const meRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { c
 
   r.patch('/me', { config: auth, schema: { body: updateMeBody } }, async (request) => {
     const user = currentUser(request);
-    const updated = await ctx.tx({ userId: user.id }, (t) =>
-      t
+    const updated = await ctx.tx({ userId: user.id }, async (t) => {
+      const row = await t
         .updateTable('users')
         .set({ ...(request.body.name ? { name: request.body.name } : {}), ...(request.body.locale ? { locale: request.body.locale } : {}) })
         .where('id', '=', user.id)
         .returning(['id', 'name', 'email', 'locale'])
-        .executeTakeFirstOrThrow(),
-    );
+        .executeTakeFirstOrThrow();
+      if (row.name !== user.name) await recordRenaming(t, { id: user.id, before: user.name, after: row.name }, request.meta);
+      return row;
+    });
     return { user: updated };
   });
 

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AppContext } from '../platform/context';
-import type { RequestMeta } from '../platform/audit';
+import { writeAudit, type RequestMeta } from '../platform/audit';
+import { resolveProfile } from '../platform/auth';
+import type { Db } from '../db/pool';
+import { enterDossier } from '../db/tx';
 import { AppError, invalid, isUniqueViolation } from '../platform/errors';
 import { hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from '../platform/passwords';
 import { createSession } from '../platform/sessions';
@@ -188,4 +191,30 @@ export async function changePassword(
       .execute();
     await recordSecurityEvent(t, user.id, 'password_changed', meta);
   });
+}
+
+/**
+ * A member's new name, recorded in the trail of each of their dossiers: their earlier actions
+ * there carry the old name, and the dossiers' member lists change with it. Runs in the caller's
+ * transaction, moving its tenant scope from dossier to dossier.
+ */
+export async function recordRenaming(t: Db, renamed: { id: string; before: string; after: string }, meta: RequestMeta): Promise<void> {
+  const memberships = await t
+    .selectFrom('memberships as m')
+    .leftJoin('profiles as p', (j) => j.onRef('p.dossier_id', '=', 'm.dossier_id').onRef('p.id', '=', 'm.profile_id'))
+    .select(['m.dossier_id', 'm.profile_key', 'm.profile_id', 'p.name as custom_name', 'p.permissions as custom_permissions'])
+    .where('m.user_id', '=', renamed.id)
+    .orderBy('m.dossier_id')
+    .execute();
+  for (const m of memberships) {
+    await enterDossier(t, m.dossier_id);
+    await writeAudit(t, m.dossier_id, { userId: renamed.id, name: renamed.after, profile: resolveProfile(m).profileName }, meta, {
+      action: 'member.renamed',
+      entityType: 'member',
+      entityId: renamed.id,
+      entityLabel: renamed.after,
+      summary: `${renamed.before} s'appelle désormais ${renamed.after}`,
+      changes: { name: { before: renamed.before, after: renamed.after } },
+    });
+  }
 }

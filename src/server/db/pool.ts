@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -19,5 +19,48 @@ export function createDb(connectionString: string, max: number): { db: Db; pool:
     // its current query; without a listener the 'error' event would crash the process.
     client.on('error', () => undefined);
   });
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) }), pool };
+}
+
+/**
+ * Statements are prepared once per connection and their plans kept: most requests run a handful
+ * of small queries whose planning (row-level security policies included) costs several times
+ * their execution. Kysely generates the same text for the same query shape, so the text names
+ * the statement. Only single data statements are prepared (not BEGIN/COMMIT or multi-statement
+ * text), and only the first MAX_PREPARED distinct texts, which bounds each backend's memory.
+ */
+const MAX_PREPARED = 1000;
+const statementNames = new Map<string, string>();
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+
+function statementName(text: string): string | undefined {
+  const known = statementNames.get(text);
+  if (known !== undefined || statementNames.size >= MAX_PREPARED) return known;
+  if (!PREPARABLE.test(text) || text.includes(';')) return undefined;
+  const name = `ardoise_${statementNames.size + 1}`;
+  statementNames.set(text, name);
+  return name;
+}
+
+function preparingPool(pool: pg.Pool): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    const query = (textOrCursor: string | pg.Submittable, values?: readonly unknown[]) => {
+      if (typeof textOrCursor !== 'string') return client.query(textOrCursor); // a cursor (streamed rows)
+      const name = statementName(textOrCursor);
+      if (name) return client.query({ name, text: textOrCursor, values: values as unknown[] });
+      // Several statements in one text (no parameters): answered with the last one's result.
+      return client.query(textOrCursor, values as unknown[]).then((result: pg.QueryResult | pg.QueryResult[]) => (Array.isArray(result) ? result.at(-1)! : result));
+    };
+    return { query: query as unknown as PostgresPoolClient['query'], release: () => client.release() };
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let facade = wrapped.get(client);
+      if (!facade) wrapped.set(client, (facade = wrap(client)));
+      return facade;
+    },
+    end: () => pool.end(),
+  };
 }

@@ -37,8 +37,14 @@ async function loadCustomer(t: Db, dossierId: string, id: string | null): Promis
 }
 
 /** Checks a draft against the dossier (VAT rates, regime, products, dates) and computes its totals. */
-export async function validateDraft(t: Db, dossierId: string, type: DocumentType, f: DraftFields): Promise<{ totals: Totals; dueDate: string | null }> {
-  const dossier = await loadDossier(t, dossierId);
+export async function validateDraft(
+  t: Db,
+  dossierId: string,
+  type: DocumentType,
+  f: DraftFields,
+  loaded?: Selectable<DossiersTable>,
+): Promise<{ totals: Totals; dueDate: string | null }> {
+  const dossier = loaded ?? (await loadDossier(t, dossierId));
   const fields: Record<string, string> = {};
   const allowed = new Set(dossier.vat_rates.map(rateKey));
   const zeroOnly = dossier.vat_regime === 'franchise' || f.vatTreatment !== 'normal';

@@ -6,9 +6,10 @@ import { DOCUMENT_TITLES, isLegalInvoice, numberedStatus, SERIES_OF, type Docume
 import { checkMandatoryMentions } from '../../core/mentions';
 import { formatEuros } from '../../core/money';
 import { computeTotals, type DepositDeduction, type Discount, type Totals } from '../../core/totals';
+import { insertEvent, moveHead } from '../platform/audit';
 import { requirePermission, type DossierContext } from '../platform/auth';
 import { AppError, invalid } from '../platform/errors';
-import { allocateNumber } from './numbering';
+import { advanceCounter, reserveNumber } from './numbering';
 import { customerSnapshot, sellerSnapshot } from './snapshots';
 import { draftDefaults, insertDraft, loadDossier, staleVersion, validateDraft, type DraftFields } from './drafts';
 import { deductionsOf, loadDocument, loadLines, totalsLines, type DocumentRow } from './store';
@@ -56,10 +57,24 @@ export async function issueDocument(
     notes: row.notes,
     lines,
     deductions: deductionsOf(row),
-  });
+  }, dossier);
   if (row.type === 'credit_note') await applyCredit(d, row, totals);
-  const number = await allocateNumber(d.t, d.id, SERIES_OF[row.type], row.issue_date);
+  const reserved = await reserveNumber(d.t, d.id, SERIES_OF[row.type], row.issue_date);
+  // From here to the commit the dossier's other writers queue: the counter, the document and its
+  // event are written in one statement.
+  const { number } = reserved;
+  const event = d.chainAudit(reserved.head, {
+    action: isLegalInvoice(row.type) ? 'document.issued' : 'document.finalised',
+    entityType: 'document',
+    entityId: id,
+    entityLabel: number,
+    summary: `${DOCUMENT_TITLES[row.type].fr} n° ${number} ${isLegalInvoice(row.type) ? 'émise' : 'finalisée'} — ${formatEuros(totals.grossCents)} TTC`,
+    changes: { number: { before: null, after: number }, status: { before: 'draft', after: numberedStatus(row.type) } },
+  });
   const issued = await d.t
+    .with('counter', () => advanceCounter(d.t, d.id, reserved))
+    .with('audit_event', () => insertEvent(d.t, event))
+    .with('audit_head', () => moveHead(d.t, event))
     .updateTable('documents')
     .set({
       status: numberedStatus(row.type),
@@ -79,16 +94,10 @@ export async function issueDocument(
     })
     .where('dossier_id', '=', d.id)
     .where('id', '=', id)
+    .where((eb) => eb.exists(eb.selectFrom('counter').select('last_value')))
     .returningAll()
-    .executeTakeFirstOrThrow();
-  await d.audit({
-    action: isLegalInvoice(row.type) ? 'document.issued' : 'document.finalised',
-    entityType: 'document',
-    entityId: id,
-    entityLabel: number,
-    summary: `${DOCUMENT_TITLES[row.type].fr} n° ${number} ${isLegalInvoice(row.type) ? 'émise' : 'finalisée'} — ${formatEuros(totals.grossCents)} TTC`,
-    changes: { number: { before: null, after: number }, status: { before: 'draft', after: numberedStatus(row.type) } },
-  });
+    .executeTakeFirst();
+  if (!issued) throw new Error(`The ${reserved.counter.series} counter of dossier ${d.id} moved outside a reservation`);
   return { number, warnings: check.warnings.map((w) => w.message), row: issued, lines };
 }
 

@@ -4,7 +4,7 @@ import { parisDate } from '../../core/dates';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { signUp } from '../../../test/helpers/client';
 import { createCustomer, createDraft, issue, LINE, setUpSeller } from '../../../test/helpers/invoicing';
-import { allocateNumber } from './numbering';
+import { advanceCounter, reserveNumber } from './numbering';
 
 /** Legal numbering: unique, chronological and continuous, under real concurrency against PostgreSQL. */
 
@@ -43,10 +43,12 @@ describe('continuous numbering', () => {
     const { client, dossierId, customerId } = await seller();
     await expect(
       server.ctx.tx({ dossierId }, async (t) => {
-        expect(await allocateNumber(t, dossierId, 'invoice', parisDate())).toBe(expected(1)[0]);
-        throw new Error('the PDF could not be stored');
+        const reserved = await reserveNumber(t, dossierId, 'invoice', parisDate());
+        expect(reserved.number).toBe(expected(1)[0]);
+        expect(await advanceCounter(t, dossierId, reserved).execute()).toEqual([{ last_value: 1 }]);
+        throw new Error('the document could not be written');
       }),
-    ).rejects.toThrow('the PDF could not be stored');
+    ).rejects.toThrow('the document could not be written');
     const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
     expect((await issue(client, dossierId, draft)).body.document.number).toBe(expected(1)[0]);
   });
@@ -54,12 +56,13 @@ describe('continuous numbering', () => {
   it('an issuer killed mid-transaction (its connection dies) consumes no number, and the waiting issuer goes on', async () => {
     const { client, dossierId, customerId } = await seller();
     const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
-    // A "process" that takes the counter lock and allocates, then dies before committing.
+    // A "process" that takes the dossier's write lock and a number, then dies before committing.
     const doomed = new pg.Client({ connectionString: server.db.url });
     await doomed.connect();
     doomed.on('error', () => undefined);
     await doomed.query(`BEGIN; SELECT set_config('role', '${server.ctx.config.appRole}', true), set_config('ardoise.dossier_id', '${dossierId}', true)`);
     await doomed.query(`INSERT INTO number_counters (dossier_id, series, period, last_value, last_date) VALUES ($1, 'invoice', $2, 0, '0001-01-01') ON CONFLICT DO NOTHING`, [dossierId, Number(year)]);
+    await doomed.query(`SELECT last_seq FROM audit_heads WHERE dossier_id = $1 FOR UPDATE`, [dossierId]);
     await doomed.query(`UPDATE number_counters SET last_value = last_value + 1 WHERE dossier_id = $1 AND series = 'invoice'`, [dossierId]);
     const pid = (await doomed.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
     // Meanwhile a real issuer queues on the lock...

@@ -2,7 +2,7 @@ import type { DocumentView, PartySnapshot, SellerSnapshot } from '../../core/doc
 import type { DepositDeduction, Totals } from '../../core/totals';
 import type { Db } from '../db/pool';
 import type { FileStore, StoredFile } from '../platform/storage';
-import { renderDocumentPdf } from '../pdf/render';
+import type { PdfRenderer } from '../pdf/renderer';
 import { customerSnapshot, sellerSnapshot } from './snapshots';
 import { loadDossier } from './drafts';
 import { loadDocument, loadLines, type DocumentRow } from './store';
@@ -63,12 +63,17 @@ export async function documentView(t: Db, files: FileStore, row: DocumentRow): P
  * The PDF of a numbered document is made once and kept, with its SHA-256: served byte-identical
  * ever after. Drafts are rendered on each request, with the draft watermark.
  */
-export async function documentPdf(t: Db, files: FileStore, row: DocumentRow): Promise<StoredFile | { content: Buffer; contentType: string; sha256: null }> {
+export async function documentPdf(
+  t: Db,
+  files: FileStore,
+  renderer: PdfRenderer,
+  row: DocumentRow,
+): Promise<StoredFile | { content: Buffer; contentType: string; sha256: null }> {
   if (row.pdf_file_id) {
     const stored = await files.get(t, row.dossier_id, row.pdf_file_id);
     if (stored) return stored;
   }
-  const content = await renderDocumentPdf(await documentView(t, files, row), { producedAt: row.issued_at ?? new Date() });
+  const content = await renderer.render(await documentView(t, files, row), row.issued_at ?? new Date());
   if (row.number === null) return { content, contentType: 'application/pdf', sha256: null };
   const file = await files.put(t, row.dossier_id, { contentType: 'application/pdf', content });
   const set = await t

@@ -87,12 +87,14 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     r.post(`${base}/:documentId/issue`, { config: { auth: { permission: spec.issue } }, schema: { params: docParams, body: versionBody } }, async (request) => {
       const d = currentDossier(request);
       const id = request.params.documentId;
+      // Queued now, delivered at the commit (and dropped if issuing fails): nothing is left to do
+      // once issuing holds the dossier's write lock but the write and the commit.
+      await publishDocumentChange(ctx, d, id, request.body.version + 1, 'issued');
       const issued = await issueDocument(d, id, spec.types, request.body.version);
-      // Built from what issuing returned: the numbering lock is held until the commit, so no re-reading here.
+      // Built from what issuing returned, without reading again.
       const result = await answer(d, id, issued);
-      await publishDocumentChange(ctx, d, id, result.document.version, 'issued');
-      // The frozen PDF is made right after the commit (and on first download if this failed).
-      d.afterCommit(() => ctx.tx({ dossierId: d.id }, async (t) => void (await documentPdf(t, ctx.files, await loadDocument(t, d.id, id)))));
+      // The frozen PDF is made in the background once this commits (or at its first download).
+      d.afterCommit(async () => ctx.pdfs.freeze(d.id, id));
       return { ...result, warnings: issued.warnings };
     });
 
@@ -110,7 +112,7 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     r.get(`${base}/:documentId/pdf`, { config: read, schema: { params: docParams, querystring: z.object({ download: z.enum(['1']).optional() }).strict() } }, async (request, reply) => {
       const d = currentDossier(request);
       const row = await loadDocument(d.t, d.id, request.params.documentId, { types: spec.types });
-      const pdf = await documentPdf(d.t, ctx.files, row);
+      const pdf = await documentPdf(d.t, ctx.files, ctx.pdfRenderer, row);
       const name = `${row.number ?? `brouillon-${row.id.slice(0, 8)}`}.pdf`;
       reply.type('application/pdf').header('content-disposition', `${request.query.download ? 'attachment' : 'inline'}; filename="${name}"`);
       if (pdf.sha256) reply.header('x-content-sha256', pdf.sha256).header('cache-control', 'private, max-age=31536000, immutable');

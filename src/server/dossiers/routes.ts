@@ -41,7 +41,7 @@ export const dossierRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
     return reply.status(201).send({ dossier: presentDossier(dossier) });
   });
 
-  r.get('/d/:dossierId', { config: { auth: { permission: 'dossier.read' } } }, async (request) => {
+  r.get('/d/:dossierId', { config: { auth: { permission: 'dossier.read' }, cache: 'dossier' } }, async (request) => {
     const d = currentDossier(request);
     const row = await d.t.selectFrom('dossiers').selectAll().where('id', '=', d.id).executeTakeFirstOrThrow();
     return { dossier: presentDossier(row), membership: { profileId: d.profileId, profileName: d.profileName, permissions: d.permissions } };

@@ -21,7 +21,7 @@ export const profileRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
   const r = app.withTypeProvider<ZodTypeProvider>();
   const manage = { auth: { permission: 'members.manage' as const } };
 
-  r.get('/d/:dossierId/profiles', { config: manage }, async (request) => {
+  r.get('/d/:dossierId/profiles', { config: { ...manage, cache: 'dossier' } }, async (request) => {
     const d = currentDossier(request);
     const locale = requestLocale(request);
     const custom = await d.t

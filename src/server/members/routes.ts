@@ -24,7 +24,7 @@ export const memberRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
   const r = app.withTypeProvider<ZodTypeProvider>();
   const manage = { auth: { permission: 'members.manage' as const } };
 
-  r.get('/d/:dossierId/members', { config: manage }, async (request) => {
+  r.get('/d/:dossierId/members', { config: { ...manage, cache: 'dossier' } }, async (request) => {
     const d = currentDossier(request);
     const locale = requestLocale(request);
     const name = (key: string | null, custom: string | null) => (key && isBuiltinProfileKey(key) ? BUILTIN_PROFILE_NAMES[key][locale] : (custom ?? ''));
@@ -47,6 +47,7 @@ export const memberRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
       .where('i.expires_at', '>', sql<Date>`now()`)
       .orderBy('i.created_at', 'desc')
       .execute();
+    for (const i of invitations) d.changesAt(i.expires_at);
     return {
       members: members.map((m) => ({ userId: m.user_id, name: m.name, email: m.email, profileId: profileIdOf(m), profileName: name(m.profile_key, m.custom_name), joinedAt: m.created_at })),
       invitations: invitations.map((i) => ({

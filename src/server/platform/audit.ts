@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { Db } from '../db/pool';
+import type { AuditEventsTable } from '../db/schema';
 
 export type Changes = Record<string, { before: unknown; after: unknown }>;
 
@@ -73,21 +74,33 @@ export function diff<T extends Record<string, unknown>>(before: T, after: Partia
   return changes;
 }
 
+/** Where a dossier's chain stands: the last event's sequence number and hash. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
 /**
- * The one audit writer. Call it inside the transaction of the change it records: the event
- * commits or rolls back with it. The dossier's chain head is locked (FOR UPDATE) so concurrent
- * writers queue and the chain never forks.
+ * Locks the dossier's chain head (FOR UPDATE) until the transaction ends and returns it. The head
+ * is the dossier's write lock: concurrent writers queue on it, so the chain never forks, and
+ * numbering counters are only changed under it (documents/numbering.ts).
  */
-export async function writeAudit(t: Db, dossierId: string, actor: AuditActor, meta: RequestMeta, input: AuditInput): Promise<void> {
-  const head = await t
-    .selectFrom('audit_heads')
-    .select(['last_seq', 'last_hash'])
-    .where('dossier_id', '=', dossierId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
+export async function lockAuditHead(t: Db, dossierId: string): Promise<AuditHead> {
+  const head = await t.selectFrom('audit_heads').select(['last_seq', 'last_hash']).where('dossier_id', '=', dossierId).forUpdate().executeTakeFirstOrThrow();
+  return { seq: Number(head.last_seq), hash: head.last_hash };
+}
+
+/** An event chained after a head, ready to be written: its row, and the head it leaves. */
+export interface ChainedEvent {
+  row: Insertable<AuditEventsTable>;
+  head: AuditHead;
+}
+
+/** The event that follows `head`: its content, and its hash over the previous one. */
+export function chainEvent(head: AuditHead, dossierId: string, actor: AuditActor, meta: RequestMeta, input: AuditInput): ChainedEvent {
   const content: ChainedContent = {
     dossierId,
-    seq: Number(head.last_seq) + 1,
+    seq: head.seq + 1,
     id: randomUUID(),
     occurredAt: new Date().toISOString(),
     actorUserId: actor.userId,
@@ -103,18 +116,57 @@ export async function writeAudit(t: Db, dossierId: string, actor: AuditActor, me
     userAgent: meta.userAgent,
     requestId: meta.requestId,
   };
-  const hash = chainHash(head.last_hash, content);
-  await sql`
-    WITH event AS (
-      INSERT INTO audit_events (dossier_id, seq, id, occurred_at, actor_user_id, actor_name, actor_profile, action,
-        entity_type, entity_id, entity_label, summary, changes, ip, user_agent, request_id, prev_hash, hash)
-      VALUES (${dossierId}, ${content.seq}, ${content.id}, ${content.occurredAt}, ${content.actorUserId}, ${content.actorName},
-        ${content.actorProfile}, ${content.action}, ${content.entityType}, ${content.entityId}, ${content.entityLabel},
-        ${content.summary}, ${content.changes === null ? null : JSON.stringify(content.changes)}::jsonb, ${content.ip},
-        ${content.userAgent}, ${content.requestId}, ${head.last_hash}, ${hash})
-    )
-    UPDATE audit_heads SET last_seq = ${content.seq}, last_hash = ${hash} WHERE dossier_id = ${dossierId}
-  `.execute(t);
+  const hash = chainHash(head.hash, content);
+  return {
+    row: {
+      dossier_id: dossierId,
+      seq: content.seq,
+      id: content.id,
+      occurred_at: content.occurredAt,
+      actor_user_id: content.actorUserId,
+      actor_name: content.actorName,
+      actor_profile: content.actorProfile,
+      action: content.action,
+      entity_type: content.entityType,
+      entity_id: content.entityId,
+      entity_label: content.entityLabel,
+      summary: content.summary,
+      changes: content.changes === null ? null : JSON.stringify(content.changes),
+      ip: content.ip,
+      user_agent: content.userAgent,
+      request_id: content.requestId,
+      prev_hash: head.hash,
+      hash,
+    },
+    head: { seq: content.seq, hash },
+  };
+}
+
+/**
+ * The statements that write a chained event and move the head, as CTEs of one statement (data-
+ * modifying CTEs always run): the caller may write its own change in that same statement.
+ */
+export function insertEvent(t: Db, event: ChainedEvent) {
+  return t.insertInto('audit_events').values(event.row);
+}
+
+export function moveHead(t: Db, event: ChainedEvent) {
+  return t.updateTable('audit_heads').set({ last_seq: event.head.seq, last_hash: event.head.hash }).where('dossier_id', '=', event.row.dossier_id);
+}
+
+/**
+ * The one audit writer. Call it inside the transaction of the change it records: the event
+ * commits or rolls back with it. The dossier's chain head is locked until then, so concurrent
+ * writers queue and the chain never forks.
+ */
+export async function writeAudit(t: Db, dossierId: string, actor: AuditActor, meta: RequestMeta, input: AuditInput): Promise<void> {
+  const head = await lockAuditHead(t, dossierId);
+  const event = chainEvent(head, dossierId, actor, meta, input);
+  await t
+    .with('audit_event', () => insertEvent(t, event))
+    .with('audit_head', () => moveHead(t, event))
+    .selectNoFrom((eb) => eb.lit(true).as('written'))
+    .execute();
 }
 
 export interface ChainVerdict {

@@ -3,15 +3,23 @@ import { BUILTIN_PROFILES, isBuiltinProfileKey, normalizePermissions, type Permi
 import { BUILTIN_PROFILE_NAMES } from '../../core/profiles';
 import type { Db } from '../db/pool';
 import { isUuid } from '../db/tx';
-import { writeAudit, type AuditInput, type RequestMeta } from './audit';
+import { chainEvent, writeAudit, type AuditHead, type AuditInput, type ChainedEvent, type RequestMeta } from './audit';
 import type { AppContext } from './context';
 import { forbidden, notFound, unauthenticated } from './errors';
-import { sql } from 'kysely';
-import { findSession, sessionToken, toSessionUser, touchSession, type SessionUser } from './sessions';
+import { requestLocale } from './error-handler';
+import { readCacheKey } from './read-cache';
+import { findCaller, sessionToken, toSessionUser, type Caller, type SessionUser } from './sessions';
 import { hashToken } from './tokens';
 
 /** Every API route declares who may call it; the app refuses to start with a route that does not. */
 export type RouteAuth = 'public' | 'user' | { permission: Permission };
+
+/**
+ * `'dossier'`: the route's answer depends only on the dossier's data, the caller's profile and
+ * language, and the URL — it may be served from the read cache while the dossier's revision has
+ * not moved (platform/read-cache.ts). Only for GET routes without a response schema.
+ */
+export type RouteCache = 'dossier';
 
 export interface DossierContext {
   id: string;
@@ -23,8 +31,12 @@ export interface DossierContext {
   permissions: Permission[];
   /** Records an audit event in the request's transaction, with this member as the actor. */
   audit(input: AuditInput): Promise<void>;
+  /** The event that follows a head the caller has locked, for a change written in the same statement as its event. */
+  chainAudit(head: AuditHead, input: AuditInput): ChainedEvent;
   /** Work to do once the transaction has committed, before answering (e.g. rendering a frozen PDF). */
   afterCommit(task: () => Promise<void>): void;
+  /** The answer changes at this time without any write (e.g. an invitation expires): a cached copy is not served past it. */
+  changesAt(at: Date): void;
 }
 
 export interface RegisteredRoute {
@@ -36,6 +48,7 @@ export interface RegisteredRoute {
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RouteAuth;
+    cache?: RouteCache;
   }
   interface FastifyRequest {
     user: SessionUser | null;
@@ -82,8 +95,9 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('user', null);
   app.decorateRequest('dossier', null);
   app.decorateRequest('meta', null as unknown as RequestMeta);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     request.meta = requestMeta(request);
+    done();
   });
 
   app.addHook('onRoute', (route) => {
@@ -91,63 +105,72 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
     const auth = route.config?.auth;
     if (!auth) throw new Error(`Route ${methods(route.method).join(',')} ${route.url} declares no authorization rule (config.auth)`);
     for (const method of methods(route.method)) if (method !== 'HEAD') app.registeredRoutes.push({ method, url: route.url, auth });
+    if (route.config?.cache && (auth === 'public' || auth === 'user' || methods(route.method).some((m) => m !== 'GET' && m !== 'HEAD') || route.schema?.response)) {
+      throw new Error(`Route ${route.url}: only GET dossier routes without a response schema may be cached`);
+    }
     if (auth === 'user') {
       const guard = async (request: FastifyRequest) => {
         const token = sessionToken(request);
-        if (!token) throw unauthenticated();
-        const row = await ctx.tx({}, async (t) => {
-          const found = await findSession(t, token);
-          if (found) await touchSession(t, found);
-          return found;
-        });
-        if (!row) throw unauthenticated();
-        request.user = toSessionUser(row);
+        const caller = token ? await findCaller(ctx.db, token, null) : undefined;
+        if (!caller) throw unauthenticated();
+        request.user = toSessionUser(caller);
       };
       route.preHandler = [guard, ...(route.preHandler ? [route.preHandler].flat() : [])];
     } else if (auth !== 'public') {
-      route.handler = inDossier(ctx, auth.permission, route.handler as RouteHandlerMethod);
+      const handler = route.handler as RouteHandlerMethod;
+      route.handler = route.config?.cache ? cachedInDossier(ctx, auth.permission, handler) : inDossier(ctx, auth.permission, handler);
     }
   });
 }
 
-function inDossier(ctx: AppContext, permission: Permission, handler: RouteHandlerMethod): RouteHandlerMethod {
+/** The caller as a member of the dossier with the permission, or the refusal: 401, 404 for non-members (the dossier's existence is not revealed), 403. */
+function admit(caller: Caller | undefined, permission: Permission): ResolvedProfile {
+  if (!caller) throw unauthenticated();
+  if (!caller.is_member) throw notFound();
+  const resolved = resolveProfile(caller, caller.locale);
+  if (!resolved.permissions.includes(permission)) throw forbidden();
+  return resolved;
+}
+
+function dossierIdOf(request: FastifyRequest): string {
+  const dossierId = (request.params as { dossierId?: string }).dossierId;
+  if (!dossierId || !isUuid(dossierId)) throw notFound();
+  return dossierId;
+}
+
+/** What a cached read learns while its handler runs. */
+interface AnswerExpiry {
+  expiresAt: number | null;
+}
+
+/**
+ * Runs a dossier route's handler inside the dossier's transaction. The caller is checked in that
+ * same transaction, unless `known` was already checked for this request (cached reads).
+ */
+function inDossier(ctx: AppContext, permission: Permission, handler: RouteHandlerMethod, known?: Caller, expiry?: AnswerExpiry): RouteHandlerMethod {
   return async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
     const token = sessionToken(request);
     if (!token) throw unauthenticated();
-    const dossierId = (request.params as { dossierId?: string }).dossierId;
-    if (!dossierId || !isUuid(dossierId)) throw notFound();
+    const dossierId = dossierIdOf(request);
     const afterCommit: (() => Promise<void>)[] = [];
-    const answer = await ctx.tx({ dossierId }, async (t) => {
-      // Session, user, membership and profile in one round trip.
-      const row = await t
-        .selectFrom('sessions as s')
-        .innerJoin('users as u', 'u.id', 's.user_id')
-        .leftJoin('memberships as m', (j) => j.onRef('m.user_id', '=', 'u.id').on('m.dossier_id', '=', dossierId))
-        .leftJoin('profiles as p', (j) => j.onRef('p.dossier_id', '=', 'm.dossier_id').onRef('p.id', '=', 'm.profile_id'))
-        .select(['s.id as session_id', 's.last_seen_at', 'u.id as user_id', 'u.name', 'u.email', 'u.locale'])
-        .select(['m.user_id as member_id', 'm.profile_key', 'm.profile_id', 'p.name as custom_name', 'p.permissions as custom_permissions'])
-        .where('s.token_hash', '=', hashToken(token))
-        .where('s.revoked_at', 'is', null)
-        .where('s.expires_at', '>', sql<Date>`now()`)
-        .executeTakeFirst();
-      if (!row) throw unauthenticated();
-      if (!row.member_id) throw notFound();
-      const session = row;
-      const member = row;
-      const resolved = resolveProfile(member, session.locale);
-      if (!resolved.permissions.includes(permission)) throw forbidden();
-      await touchSession(t, session);
-      const user = toSessionUser(session);
+    const answer = await ctx.tx({ dossierId, sessionTokenHash: known ? null : hashToken(token).toString('hex') }, async (t, found) => {
+      const caller = known ?? found;
+      const resolved = admit(caller, permission);
+      const user = toSessionUser(caller!);
       // The trail names the profile in the dossier's language of record, whatever the reader's UI language.
-      const auditProfile = resolveProfile(member).profileName;
+      const actor = { userId: user.id, name: user.name, profile: resolveProfile(caller!).profileName };
       request.user = user;
       request.dossier = {
         id: dossierId,
         t,
         user,
         ...resolved,
-        audit: (input) => writeAudit(t, dossierId, { userId: user.id, name: user.name, profile: auditProfile }, request.meta, input),
+        audit: (input) => writeAudit(t, dossierId, actor, request.meta, input),
+        chainAudit: (head, input) => chainEvent(head, dossierId, actor, request.meta, input),
         afterCommit: (task) => afterCommit.push(task),
+        changesAt: (at) => {
+          if (expiry) expiry.expiresAt = Math.min(expiry.expiresAt ?? Infinity, at.getTime());
+        },
       };
       const result = await handler.call(this, request, reply);
       if (reply.sent) throw new Error(`${request.method} ${request.url} sent its answer before its transaction committed`);
@@ -158,6 +181,33 @@ function inDossier(ctx: AppContext, permission: Permission, handler: RouteHandle
       await task().catch((error: unknown) => request.log.error({ err: error }, 'after-commit task failed'));
     }
     return answer;
+  };
+}
+
+/**
+ * A cacheable dossier read: one statement checks the caller and reads the dossier's revision;
+ * while the revision has not moved, the stored answer is sent (304 when the browser has it),
+ * otherwise the handler runs in the dossier's transaction and its answer is stored.
+ */
+function cachedInDossier(ctx: AppContext, permission: Permission, handler: RouteHandlerMethod): RouteHandlerMethod {
+  return async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+    const token = sessionToken(request);
+    if (!token) throw unauthenticated();
+    const dossierId = dossierIdOf(request);
+    const caller = await findCaller(ctx.db, token, dossierId);
+    const resolved = admit(caller, permission);
+    const revision = caller!.revision!;
+    const key = readCacheKey({ dossierId, profileId: resolved.profileId, locales: `${caller!.locale}/${requestLocale(request)}`, url: request.url });
+    let answer = ctx.readCache.get(key, revision);
+    if (!answer) {
+      const expiry: AnswerExpiry = { expiresAt: null };
+      const result: unknown = await inDossier(ctx, permission, handler, caller, expiry).call(this, request, reply);
+      answer = ctx.readCache.put(key, revision, JSON.stringify(result), expiry.expiresAt);
+    }
+    // Browsers keep the answer and ask again with If-None-Match: unchanged answers cost no body.
+    reply.header('cache-control', 'private, no-cache').header('etag', answer.etag);
+    if (request.headers['if-none-match'] === answer.etag) return reply.code(304).send();
+    return reply.type('application/json; charset=utf-8').send(answer.body);
   };
 }
 

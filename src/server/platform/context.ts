@@ -4,6 +4,9 @@ import type { Tx } from '../db/tx';
 import type { Mailer } from './mail';
 import type { FileStore } from './storage';
 import type { LiveHub } from './live';
+import type { ReadCache } from './read-cache';
+import type { PdfRenderer } from '../pdf/renderer';
+import type { PdfFreezer } from '../documents/pdf-freezer';
 
 /** What every feature receives: configuration and the shared services. */
 export interface AppContext {
@@ -14,4 +17,10 @@ export interface AppContext {
   mailer: Mailer;
   files: FileStore;
   live: LiveHub;
+  /** Answers of cacheable dossier reads, kept against the dossier's revision. */
+  readCache: ReadCache;
+  /** PDF rendering, in a worker thread. */
+  pdfRenderer: PdfRenderer;
+  /** The frozen PDFs of numbered documents, made in the background after their commit. */
+  pdfs: PdfFreezer;
 }

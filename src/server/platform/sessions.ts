@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/pool';
+import type { Caller } from '../db/tx';
 import type { RequestMeta } from './audit';
 import { hashToken, newToken } from './tokens';
 
 export const SESSION_COOKIE = 'ardoise_session';
-/** Sessions record activity at most this often, so that reads do not all turn into writes. */
-const TOUCH_INTERVAL_MS = 5 * 60_000;
 
 export interface SessionUser {
   sessionId: string;
@@ -42,28 +41,27 @@ export function sessionToken(request: FastifyRequest): string | null {
 
 export interface SessionRow {
   session_id: string;
-  last_seen_at: Date;
   user_id: string;
   name: string;
   email: string;
   locale: 'fr' | 'en';
 }
 
-/** The live session behind a token, with its user. Expired and revoked sessions are not found. */
-export async function findSession(t: Db, token: string): Promise<SessionRow | undefined> {
-  return t
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['s.id as session_id', 's.last_seen_at', 'u.id as user_id', 'u.name', 'u.email', 'u.locale'])
-    .where('s.token_hash', '=', hashToken(token))
-    .where('s.revoked_at', 'is', null)
-    .where('s.expires_at', '>', sql<Date>`now()`)
-    .executeTakeFirst();
+export type { Caller } from '../db/tx';
+
+/**
+ * One statement (`ardoise_authorize`, migration 004): the live session behind a token (expired
+ * and revoked ones are not found), its user, and — with a dossier id — the membership, profile
+ * and revision. It also records the session's activity, at most every five minutes.
+ */
+export async function findCaller(t: Db, token: string, dossierId: string | null): Promise<Caller | undefined> {
+  const { rows } = await sql<Caller>`SELECT * FROM ardoise_authorize(${hashToken(token)}, ${dossierId}::uuid)`.execute(t);
+  return rows[0];
 }
 
-export async function touchSession(t: Db, row: { session_id: string; last_seen_at: Date }): Promise<void> {
-  if (Date.now() - row.last_seen_at.getTime() < TOUCH_INTERVAL_MS) return;
-  await t.updateTable('sessions').set({ last_seen_at: sql<Date>`now()` }).where('id', '=', row.session_id).execute();
+/** The live session behind a token, with its user. */
+export async function findSession(t: Db, token: string): Promise<SessionRow | undefined> {
+  return findCaller(t, token, null);
 }
 
 export function toSessionUser(row: SessionRow): SessionUser {
