@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import { PLAN_KEYS, PLAN_LABELS, PLANS, seatLimit, type PlanKey } from '../src/core/plans';
-import { openDatabaseForTool } from '../src/server/boot';
+import { openDatabaseForTool } from '../src/server/database';
 import { loadConfig } from '../src/server/config';
 import { createDb, type Db } from '../src/server/db/pool';
 import { createTx, isUuid } from '../src/server/db/tx';

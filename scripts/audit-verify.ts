@@ -6,7 +6,7 @@
  *
  * Exits 1 when a chain is broken.
  */
-import { openDatabaseForTool } from '../src/server/boot';
+import { openDatabaseForTool } from '../src/server/database';
 import { loadConfig } from '../src/server/config';
 import { createDb } from '../src/server/db/pool';
 import { createTx, isUuid } from '../src/server/db/tx';

@@ -1,5 +1,5 @@
 /** Applies pending migrations and exits: `npm run migrate` (the app also migrates at start). */
-import { openDatabaseForTool } from '../src/server/boot';
+import { openDatabaseForTool } from '../src/server/database';
 import { loadConfig } from '../src/server/config';
 
 const database = await openDatabaseForTool(loadConfig());

@@ -8,9 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The real app as a process, on the embedded PostgreSQL (never DATABASE_URL, even when the suite
- * runs with one): first start, `kill -9` of Node (its postgres child survives and holds the data
- * directory), restart on the same DATA_DIR with the committed rows intact, then a clean Ctrl-C.
+ * The real app as a process, started as `npm start` starts it (`node scripts/start.mjs`: builds
+ * what is out of date, then runs the bundled server in the same process), on the embedded
+ * PostgreSQL (never DATABASE_URL, even when the suite runs with one): first start, `kill -9` of
+ * Node (its postgres child survives and holds the data directory), restart on the same DATA_DIR
+ * with the committed rows intact, then a clean Ctrl-C.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const READY_TIMEOUT_MS = 90_000;
@@ -121,7 +123,7 @@ describe('start-up and shutdown of the real app on the embedded PostgreSQL', () 
     };
     delete env.DATABASE_URL; // this test is about the embedded database
     delete env.NODE_OPTIONS;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownGroup ?? false });
+    const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownGroup ?? false });
     spawned.push(child);
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));

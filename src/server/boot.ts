@@ -1,10 +1,8 @@
 import path from 'node:path';
-import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import type { Config } from './config';
-import { runningEmbeddedUrl, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
-import { migrate } from './db/migrate';
+import { startDatabase, type StartedDatabase } from './database';
 import { createDb } from './db/pool';
 import { createReadCache } from './platform/read-cache';
 import { createPdfRenderer } from './pdf/renderer';
@@ -22,57 +20,22 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-const EMBEDDED_DATABASE = 'ardoise';
-
-/** Creates the application database on the embedded cluster the first time. */
-async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-/** Opens the database (embedded or external) and applies the migrations. */
-export async function openDatabase(config: Config, log: (msg: string) => void): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
-  if (config.databaseUrl) {
-    await migrate(config.databaseUrl, config.appRole);
-    return { url: config.databaseUrl, embedded: null };
-  }
-  const embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
-  try {
-    const url = await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
-    await migrate(url, config.appRole);
-    return { url, embedded };
-  } catch (error) {
-    await embedded.stop();
-    throw error;
-  }
-}
-
 /**
- * For operator commands: the database of a running app (its embedded cluster), or the external
- * one, or an embedded cluster started for the command's duration.
+ * config → database → migrations → app → listen. `stop()` closes them in reverse order.
+ *
+ * The app is built while the migrations are checked: nothing queries the database before the
+ * server listens. `opts.database` is one already started (main.ts starts it before loading this
+ * module); `opts.databaseUrl` an existing, migrated one (tests and benchmarks).
  */
-export async function openDatabaseForTool(config: Config): Promise<{ url: string; close(): Promise<void> }> {
-  if (!config.databaseUrl) {
-    const running = await runningEmbeddedUrl(config.dataDir);
-    if (running) return { url: await ensureDatabase(running, EMBEDDED_DATABASE), close: async () => {} };
-  }
-  const database = await openDatabase(config, () => {});
-  return { url: database.url, close: async () => database.embedded?.stop() };
-}
-
-/** config → database → migrations → app → listen. `stop()` closes them in reverse order. */
-export async function startServer(config: Config, opts: { databaseUrl?: string } = {}): Promise<RunningServer> {
-  const database = opts.databaseUrl ? { url: opts.databaseUrl, embedded: null } : await openDatabase(config, () => {});
+export async function startServer(config: Config, opts: { database?: StartedDatabase; databaseUrl?: string } = {}): Promise<RunningServer> {
+  const database = opts.database ?? (opts.databaseUrl ? { url: opts.databaseUrl, embedded: null, migrated: Promise.resolve() } : await startDatabase(config, () => {}));
   const { db, pool } = createDb(database.url, config.poolSize);
+  // The pool's first connection opens while the app is built rather than with the first request
+  // (on the very first start, when the database is still being created, it fails quietly).
+  pool.connect().then(
+    (client) => client.release(),
+    () => undefined,
+  );
   const tx = createTx(db, config.appRole);
   const pdfRenderer = createPdfRenderer();
   const ctx: AppContext = {
@@ -87,6 +50,7 @@ export async function startServer(config: Config, opts: { databaseUrl?: string }
     pdfs: createPdfFreezer({ tx, files: postgresFileStore, renderer: pdfRenderer, onError: (error, job) => app.log.error({ err: error, ...job }, 'background PDF failed') }),
   };
   const app = await buildApp(ctx);
+  await database.migrated;
   await app.listen({ port: config.port, host: config.host });
   // Numbered documents left without their PDF by a stop or a crash: made in the background.
   ctx.pdfs.catchUp(db).catch((error: unknown) => app.log.error({ err: error }, 'could not queue the missing PDFs'));

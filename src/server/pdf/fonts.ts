@@ -9,11 +9,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as fontkit from 'fontkit';
+import { INSTALL_DIR } from '../install-dir';
 
-/** assets/fonts/, found from this module's own location so that any working directory works. */
-export const FONTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'assets', 'fonts');
+export const FONTS_DIR = path.join(INSTALL_DIR, 'assets', 'fonts');
 
 export const FONT_FILES = {
   regular: 'DejaVuSans.ttf',

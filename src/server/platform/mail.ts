@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import { AppError } from './errors';
 
@@ -32,12 +32,21 @@ export interface Mailer {
 const LINK = /https?:\/\/[^\s<>"]+/g;
 
 /**
+ * nodemailer takes about 40 ms to load: without SMTP it is loaded with the first message, not at
+ * start-up. `require`, so that a configured SMTP transport is still created (and a malformed
+ * `SMTP_URL` refused) synchronously at start.
+ */
+function nodemailer(): typeof import('nodemailer') {
+  return createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer');
+}
+
+/**
  * SMTP through nodemailer when `smtpUrl` is set. Otherwise each message is written as an `.eml`
  * file (with a JSON summary beside it) under `outboxDir`, for the local outbox page.
  */
 export function createMailer(opts: { smtpUrl: string | null; from: string; outboxDir: string }): Mailer {
-  const smtp: Transporter | null = opts.smtpUrl ? nodemailer.createTransport(opts.smtpUrl) : null;
-  const local = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const smtp: Transporter | null = opts.smtpUrl ? nodemailer().createTransport(opts.smtpUrl) : null;
+  let local: Transporter | null = null;
 
   async function readEntry(id: string): Promise<OutboxEntry | null> {
     if (!/^[0-9a-z-]+$/.test(id)) return null;
@@ -62,6 +71,7 @@ export function createMailer(opts: { smtpUrl: string | null; from: string; outbo
         }
         return;
       }
+      local ??= nodemailer().createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
       const info = await local.sendMail(mail);
       const date = new Date();
       // Sortable by name: the time first, then a random part.

@@ -1,5 +1,4 @@
-import { hash, verify } from '@node-rs/argon2';
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../core/password';
 
 // OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
@@ -7,8 +6,15 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../core/password';
 const OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 let common: Set<string> | null = null;
+/**
+ * zxcvbn's list of common passwords, loaded on the first check rather than at start-up (it takes
+ * about 25 ms to load). `require`, because the check is synchronous.
+ */
 function commonPasswords(): Set<string> {
-  common ??= new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+  if (!common) {
+    const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    common = new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+  }
   return common;
 }
 
@@ -23,11 +29,17 @@ export function passwordProblem(password: string, personal: string[] = []): stri
   return null;
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS);
+/** The argon2 native addon, loaded with the first password hashed or checked rather than at start-up. */
+function argon2(): Promise<typeof import('@node-rs/argon2')> {
+  return import('@node-rs/argon2');
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  return (await argon2()).hash(password, OPTIONS);
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  const { verify } = await argon2();
   try {
     return await verify(passwordHash, password);
   } catch {
