@@ -174,3 +174,32 @@ export const DISPLAY_STATUS_LABELS: Record<DisplayStatus, { fr: string; en: stri
   overdue: { fr: 'En retard', en: 'Overdue' },
   cancelled: { fr: 'Annulée par avoir', en: 'Cancelled by credit note' },
 };
+
+/** Whether a type's French name is feminine: the words that describe it agree (« facture émise », « avoir émis »). */
+const FEMININE_FR: Record<DocumentType, boolean> = { quote: false, invoice: true, deposit_invoice: true, credit_note: false, pro_forma: true };
+
+/** A French participle agreeing with the type's name: `agreeFr('credit_note', 'émis', 'émise')` is « émis ». */
+export function agreeFr(type: DocumentType, masculine: string, feminine: string): string {
+  return FEMININE_FR[type] ? feminine : masculine;
+}
+
+/** French status labels as [masculine, feminine]; DISPLAY_STATUS_LABELS names a family's statuses when no one document is meant. */
+const STATUS_FR: Record<DisplayStatus, [string, string]> = {
+  draft: ['Brouillon', 'Brouillon'],
+  finalised: ['Finalisé', 'Finalisée'],
+  accepted: ['Accepté', 'Acceptée'],
+  refused: ['Refusé', 'Refusée'],
+  expired: ['Expiré', 'Expirée'],
+  issued: ['Émis', 'Émise'],
+  partially_paid: ['Partiellement réglé', 'Partiellement réglée'],
+  paid: ['Réglé', 'Réglée'],
+  overdue: ['En retard', 'En retard'],
+  cancelled: ['Annulé par avoir', 'Annulée par avoir'],
+};
+
+/** One document's status, in French agreeing with its type (« Avoir : Émis », « Pro forma : Finalisée »). */
+export function documentStatusLabel(status: DisplayStatus, type: DocumentType, locale: 'fr' | 'en'): string {
+  if (locale === 'en') return DISPLAY_STATUS_LABELS[status].en;
+  const [masculine, feminine] = STATUS_FR[status];
+  return agreeFr(type, masculine, feminine);
+}

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { parisDate } from '../../core/dates';
 import { formatDecimal, mulDivRound, parseDecimal } from '../../core/decimal';
 import type { LineInput } from '../../core/document-schema';
-import { DOCUMENT_TITLES, isLegalInvoice, numberedStatus, SERIES_OF, type DocumentType, type DocumentLineView } from '../../core/documents';
+import { agreeFr, DOCUMENT_TITLES, isLegalInvoice, numberedStatus, SERIES_OF, type DocumentType, type DocumentLineView } from '../../core/documents';
 import { checkMandatoryMentions } from '../../core/mentions';
 import { formatEuros } from '../../core/money';
 import { computeTotals, type DepositDeduction, type Discount, type Totals } from '../../core/totals';
@@ -68,7 +68,7 @@ export async function issueDocument(
     entityType: 'document',
     entityId: id,
     entityLabel: number,
-    summary: `${DOCUMENT_TITLES[row.type].fr} n° ${number} ${isLegalInvoice(row.type) ? 'émise' : 'finalisée'} — ${formatEuros(totals.grossCents)} TTC`,
+    summary: `${DOCUMENT_TITLES[row.type].fr} n° ${number} ${isLegalInvoice(row.type) ? agreeFr(row.type, 'émis', 'émise') : agreeFr(row.type, 'finalisé', 'finalisée')} — ${formatEuros(totals.grossCents)} TTC`,
     changes: { number: { before: null, after: number }, status: { before: 'draft', after: numberedStatus(row.type) } },
   });
   const issued = await d.t

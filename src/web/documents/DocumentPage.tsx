@@ -346,7 +346,7 @@ function DocumentHeader({ doc }: { doc: Doc }) {
       <div>
         <dt>{t('documents.status')}</dt>
         <dd>
-          <StatusBadge status={doc.displayStatus} testId="document-status" />
+          <StatusBadge status={doc.displayStatus} type={doc.type} testId="document-status" />
         </dd>
       </div>
       <div>

@@ -1,7 +1,7 @@
 /** Devis / Factures / Avoirs: the documents of a family with search, filters, sort, pages and a totals row. */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import type { DisplayStatus, DocumentFamily, DocumentType } from '../../core/documents';
+import { documentStatusLabel, type DisplayStatus, type DocumentFamily, type DocumentType } from '../../core/documents';
 import { api, seg } from '../app/api';
 import { CustomerPicker } from '../customers/CustomerPicker';
 import type { Customer } from '../customers/types';
@@ -225,17 +225,17 @@ function DocumentRow({ doc, family, invoices }: { doc: Doc; family: DocumentFami
       <td className="num nowrap">{formatEuros(sign * doc.grossCents, locale)}</td>
       {invoices && <td className="num nowrap">{payable && doc.status === 'issued' ? formatEuros(doc.balanceCents, locale) : ''}</td>}
       <td>
-        <StatusBadge status={doc.displayStatus} />
+        <StatusBadge status={doc.displayStatus} type={doc.type} />
       </td>
     </tr>
   );
 }
 
-export function StatusBadge({ status, testId }: { status: DisplayStatus; testId?: string }) {
+export function StatusBadge({ status, type, testId }: { status: DisplayStatus; type: DocumentType; testId?: string }) {
   const { locale } = useI18n();
   return (
     <span className={`badge ${statusTone(status)}`} data-testid={testId}>
-      {statusLabel(status, locale)}
+      {documentStatusLabel(status, type, locale)}
     </span>
   );
 }
