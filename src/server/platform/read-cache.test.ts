@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { signUp, uniqueEmail } from '../../../test/helpers/client';
 import { createReadCache, readCacheKey } from './read-cache';
+import { hashToken } from './tokens';
 
 describe('the read cache', () => {
   const key = (url: string) => readCacheKey({ dossierId: 'd1', profileId: 'admin', locales: 'fr/fr', url });
@@ -124,5 +125,20 @@ describe('cached dossier reads', () => {
     expect(count).toHaveLength(1);
     const verdict = await camille.client.get(`/api/d/${camille.dossierId}/audit/verify`);
     expect(verdict.body).toMatchObject({ ok: true });
+  });
+
+  const sessionOf = (client: { cookieHeader: string }) => /ardoise_session=([^;]+)/.exec(client.cookieHeader)![1]!;
+
+  it("records the session's activity on cached reads, at most every five minutes", async () => {
+    const { client, dossierId } = await signUp(server.app);
+    const token = sessionOf(client);
+    const lastSeen = () => server.ctx.db.selectFrom('sessions').select('last_seen_at').where('token_hash', '=', hashToken(token)).executeTakeFirstOrThrow();
+    await sql`UPDATE sessions SET last_seen_at = now() - interval '10 minutes' WHERE token_hash = ${hashToken(token)}`.execute(server.ctx.db);
+    const stale = (await lastSeen()).last_seen_at.getTime();
+    expect((await client.get(`/api/d/${dossierId}/members`)).status).toBe(200);
+    const touched = (await lastSeen()).last_seen_at.getTime();
+    expect(touched - stale).toBeGreaterThan(9 * 60_000);
+    expect((await client.get(`/api/d/${dossierId}/members`)).status).toBe(200);
+    expect((await lastSeen()).last_seen_at.getTime()).toBe(touched);
   });
 });
