@@ -46,7 +46,10 @@ export function CustomerPicker({ dossierId, name, label, value, onChange, error,
     enabled: open,
     staleTime: 10_000,
   });
-  const items = results.data?.items ?? [];
+  // Results are shown, and Enter picks among them, only once they answer what is typed now: while
+  // the typing settles, the previous search's customers must not be chosen by mistake.
+  const current = query === text.trim();
+  const items = current ? (results.data?.items ?? []) : [];
 
   function choose(c: Customer) {
     onChange({ id: c.id, name: c.name }, c);
@@ -112,8 +115,8 @@ export function CustomerPicker({ dossierId, name, label, value, onChange, error,
             }}
           />
           <ul id={listId} role="listbox" aria-label={label} className="combobox__list" hidden={!open}>
-            {open && results.isPending && <li role="option" aria-disabled="true" aria-selected={false} className="combobox__note">{t('common.loading')}</li>}
-            {open && !results.isPending && items.length === 0 && <li role="option" aria-disabled="true" aria-selected={false} className="combobox__note">{t('picker.noCustomer')}</li>}
+            {open && (!current || results.isPending) && <li role="option" aria-disabled="true" aria-selected={false} className="combobox__note">{t('common.loading')}</li>}
+            {open && current && !results.isPending && items.length === 0 && <li role="option" aria-disabled="true" aria-selected={false} className="combobox__note">{t('picker.noCustomer')}</li>}
             {items.map((c, i) => (
               <li
                 key={c.id}
