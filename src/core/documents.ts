@@ -140,7 +140,7 @@ export const FAMILY_OF: Record<DocumentType, DocumentFamily> = {
   pro_forma: 'invoices',
 };
 
-export type DisplayStatus = 'draft' | 'finalised' | 'accepted' | 'refused' | 'expired' | 'issued' | 'partially_paid' | 'paid' | 'overdue' | 'cancelled';
+export type DisplayStatus = 'draft' | 'finalised' | 'accepted' | 'refused' | 'expired' | 'issued' | 'partially_paid' | 'paid' | 'overdue' | 'cancelled' | 'to_refund';
 
 /** What the user sees: quotes expire after their validity date; invoices follow their payments and credit notes. */
 export function displayStatus(
@@ -153,9 +153,11 @@ export function displayStatus(
     return doc.status;
   }
   if (doc.type === 'invoice' || doc.type === 'deposit_invoice') {
-    if (doc.creditedCents >= doc.grossCents && doc.grossCents > 0) return 'cancelled';
     const balance = doc.grossCents - doc.paidCents - doc.creditedCents;
-    if (balance <= 0) return 'paid';
+    // Paid, then reduced by a credit note: the customer is owed the difference.
+    if (balance < 0) return 'to_refund';
+    if (doc.creditedCents >= doc.grossCents && doc.grossCents > 0) return 'cancelled';
+    if (balance === 0) return 'paid';
     if (doc.dueDate && doc.dueDate < today) return 'overdue';
     return doc.paidCents > 0 ? 'partially_paid' : 'issued';
   }
@@ -173,6 +175,7 @@ export const DISPLAY_STATUS_LABELS: Record<DisplayStatus, { fr: string; en: stri
   paid: { fr: 'Réglée', en: 'Paid' },
   overdue: { fr: 'En retard', en: 'Overdue' },
   cancelled: { fr: 'Annulée par avoir', en: 'Cancelled by credit note' },
+  to_refund: { fr: 'À rembourser', en: 'To refund' },
 };
 
 /** Whether a type's French name is feminine: the words that describe it agree (« facture émise », « avoir émis »). */
@@ -195,6 +198,7 @@ const STATUS_FR: Record<DisplayStatus, [string, string]> = {
   paid: ['Réglé', 'Réglée'],
   overdue: ['En retard', 'En retard'],
   cancelled: ['Annulé par avoir', 'Annulée par avoir'],
+  to_refund: ['À rembourser', 'À rembourser'],
 };
 
 /** One document's status, in French agreeing with its type (« Avoir : Émis », « Pro forma : Finalisée »). */

@@ -7,7 +7,7 @@ import type { Db } from '../db/pool';
 import { containsPattern } from '../platform/records';
 import { presentDocument } from './presenter';
 
-const DISPLAY_STATUSES = ['draft', 'finalised', 'accepted', 'refused', 'expired', 'issued', 'partially_paid', 'paid', 'overdue', 'cancelled'] as const satisfies readonly DisplayStatus[];
+const DISPLAY_STATUSES = ['draft', 'finalised', 'accepted', 'refused', 'expired', 'issued', 'partially_paid', 'paid', 'overdue', 'cancelled', 'to_refund'] as const satisfies readonly DisplayStatus[];
 
 export const listQuery = z
   .object({
@@ -35,8 +35,9 @@ function statusCondition(status: DisplayStatus, today: string) {
     accepted: sql`d.status = 'accepted'`,
     refused: sql`d.status = 'refused'`,
     expired: sql`d.type = 'quote' AND d.status = 'finalised' AND d.validity_date < ${today}`,
-    cancelled: sql`${payable} AND d.credited_cents >= d.gross_cents AND d.gross_cents > 0`,
-    paid: sql`${payable} AND ${balance} <= 0 AND NOT (d.credited_cents >= d.gross_cents AND d.gross_cents > 0)`,
+    to_refund: sql`${payable} AND ${balance} < 0`,
+    cancelled: sql`${payable} AND ${balance} >= 0 AND d.credited_cents >= d.gross_cents AND d.gross_cents > 0`,
+    paid: sql`${payable} AND ${balance} = 0 AND NOT (d.credited_cents >= d.gross_cents AND d.gross_cents > 0)`,
     overdue: sql`${payable} AND ${balance} > 0 AND d.due_date < ${today}`,
     partially_paid: sql`${payable} AND ${balance} > 0 AND d.paid_cents > 0 AND (d.due_date IS NULL OR d.due_date >= ${today})`,
     issued: sql`d.status = 'issued' AND (d.type NOT IN ('invoice', 'deposit_invoice') OR (${balance} > 0 AND d.paid_cents = 0 AND (d.due_date IS NULL OR d.due_date >= ${today})))`,

@@ -145,6 +145,24 @@ describe('recording payments', () => {
     expect(nothingDue.body.error.details).toEqual({ due: `0,00${NBSP}€`, dueCents: 0 });
   });
 
+  it('a paid invoice reduced by a credit note shows what is owed back to the customer', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const invoice = await issuedInvoice(client, dossierId, customerId, { lines: [KITCHEN, { ...KITCHEN, designation: 'Pose', unitPrice: '200', nature: 'service' }] });
+    expect((await pay(client, dossierId, invoice.id, GROSS + 24_000)).body.document).toMatchObject({ displayStatus: 'paid', balanceCents: 0 });
+    const note = (await client.post(invoiceUrl(dossierId, invoice.id, '/credit-note'), { lines: [{ position: 1, quantity: '1' }] })).body.document;
+    expect((await issue(client, dossierId, note)).status).toBe(200);
+    expect(await get(client, dossierId, invoice.id)).toMatchObject({ displayStatus: 'to_refund', balanceCents: -24_000, creditedCents: 24_000 });
+    const owed = await client.get(`/api/d/${dossierId}/invoices?status=to_refund`);
+    expect(owed.body.items.map((d: Doc) => d.id)).toEqual([invoice.id]);
+    expect(owed.body.totals).toMatchObject({ balanceCents: -24_000 });
+    for (const other of ['paid', 'cancelled', 'issued']) {
+      const listed = (await client.get(`/api/d/${dossierId}/invoices?status=${other}`)).body.items.map((d: Doc) => d.id);
+      expect(listed, other).not.toContain(invoice.id);
+    }
+    // Nothing more can be paid on it.
+    expect((await pay(client, dossierId, invoice.id, 1)).status).toBe(409);
+  });
+
   it('a payment dated before the invoice is refused', async () => {
     const { client, dossierId, customerId } = await seller();
     const issueDate = addDays(TODAY, -10);

@@ -19,7 +19,7 @@ const PAGE_SIZE = 25;
 
 const STATUSES: Record<DocumentFamily, DisplayStatus[]> = {
   quotes: ['draft', 'finalised', 'accepted', 'refused', 'expired'],
-  invoices: ['draft', 'issued', 'partially_paid', 'paid', 'overdue', 'cancelled', 'finalised'],
+  invoices: ['draft', 'issued', 'partially_paid', 'paid', 'overdue', 'to_refund', 'cancelled', 'finalised'],
 };
 
 const INVOICE_TYPES: DocumentType[] = ['invoice', 'deposit_invoice', 'credit_note', 'pro_forma'];

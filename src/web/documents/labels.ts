@@ -23,6 +23,7 @@ export function statusTone(status: DisplayStatus): string {
       return 'badge--danger';
     case 'expired':
     case 'partially_paid':
+    case 'to_refund':
       return 'badge--warning';
     case 'cancelled':
       return 'badge--muted';
