@@ -9,9 +9,9 @@ import { computeTotals, type DepositDeduction, type Discount, type Totals } from
 import { insertEvent, moveHead } from '../platform/audit';
 import { requirePermission, type DossierContext } from '../platform/auth';
 import { AppError, invalid } from '../platform/errors';
-import { advanceCounter, reserveNumber } from './numbering';
+import { advanceCounter, loadDossierAndSeries, reserveNumber } from './numbering';
 import { customerSnapshot, sellerSnapshot } from './snapshots';
-import { draftDefaults, insertDraft, loadDossier, staleVersion, validateDraft, type DraftFields } from './drafts';
+import { draftDefaults, insertDraft, staleVersion, validateDraft, type DraftFields } from './drafts';
 import { deductionsOf, loadDocument, loadLines, totalsLines, type DocumentRow } from './store';
 
 const transition = () => new AppError(409, 'invalid_transition');
@@ -34,7 +34,7 @@ export async function issueDocument(
   const row = await loadDocument(d.t, d.id, id, { forUpdate: true, types });
   if (row.status !== 'draft') throw new AppError(409, 'not_a_draft');
   if (row.version !== version) throw await staleVersion(d.t, row);
-  const dossier = await loadDossier(d.t, d.id);
+  const { dossier, settings } = await loadDossierAndSeries(d.t, d.id, SERIES_OF[row.type]);
   const customer = row.customer_id
     ? await d.t.selectFrom('customers').selectAll().where('dossier_id', '=', d.id).where('id', '=', row.customer_id).executeTakeFirstOrThrow()
     : null;
@@ -59,7 +59,7 @@ export async function issueDocument(
     deductions: deductionsOf(row),
   }, dossier);
   if (row.type === 'credit_note') await applyCredit(d, row, totals);
-  const reserved = await reserveNumber(d.t, d.id, SERIES_OF[row.type], row.issue_date);
+  const reserved = await reserveNumber(d.t, d.id, SERIES_OF[row.type], row.issue_date, settings);
   // From here to the commit the dossier's other writers queue: the counter, the document and its
   // event are written in one statement.
   const { number } = reserved;

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { DEFAULT_FORMATS, numberingPeriod, renderNumber, SERIES, type Series } from '../../core/numbering';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/pool';
+import type { DossiersTable } from '../db/schema';
 import type { AuditHead } from '../platform/audit';
 import { AppError } from '../platform/errors';
 import { formatDateFr } from '../../core/dates';
@@ -14,9 +16,26 @@ export interface SeriesSettings {
 
 export async function seriesSettings(t: Db, dossierId: string, series: Series): Promise<SeriesSettings> {
   const row = await t.selectFrom('numbering_series').selectAll().where('dossier_id', '=', dossierId).where('series', '=', series).executeTakeFirst();
+  return settingsOf(series, row ?? null);
+}
+
+function settingsOf(series: Series, row: { format: string; yearly_reset: boolean; first_number: number } | null): SeriesSettings {
   return row
     ? { series, format: row.format, yearlyReset: row.yearly_reset, firstNumber: row.first_number }
     : { series, format: DEFAULT_FORMATS[series], yearlyReset: true, firstNumber: 1 };
+}
+
+/** The dossier and the settings of one of its series, in one statement (issuing needs both). */
+export async function loadDossierAndSeries(t: Db, dossierId: string, series: Series): Promise<{ dossier: Selectable<DossiersTable>; settings: SeriesSettings }> {
+  const { series_format, series_yearly_reset, series_first_number, ...dossier } = await t
+    .selectFrom('dossiers as d')
+    .leftJoin('numbering_series as s', (j) => j.onRef('s.dossier_id', '=', 'd.id').on('s.series', '=', series))
+    .selectAll('d')
+    .select(['s.format as series_format', 's.yearly_reset as series_yearly_reset', 's.first_number as series_first_number'])
+    .where('d.id', '=', dossierId)
+    .executeTakeFirstOrThrow();
+  const configured = series_format !== null && series_yearly_reset !== null && series_first_number !== null;
+  return { dossier, settings: settingsOf(series, configured ? { format: series_format, yearly_reset: series_yearly_reset, first_number: series_first_number } : null) };
 }
 
 export async function allSeriesSettings(t: Db, dossierId: string): Promise<(SeriesSettings & { locked: boolean })[]> {
@@ -46,8 +65,8 @@ export interface ReservedNumber {
  * counter only moves with `advanceCounter`, in the statement that writes the document and its
  * event; a transaction that rolls back (or whose process dies) takes nothing: no gap, no reuse.
  */
-export async function reserveNumber(t: Db, dossierId: string, series: Series, issueDate: string): Promise<ReservedNumber> {
-  const settings = await seriesSettings(t, dossierId, series);
+export async function reserveNumber(t: Db, dossierId: string, series: Series, issueDate: string, known?: SeriesSettings): Promise<ReservedNumber> {
+  const settings = known ?? (await seriesSettings(t, dossierId, series));
   const period = numberingPeriod(issueDate, settings.yearlyReset);
   const lock = () =>
     t

@@ -3,7 +3,8 @@ import type { Tx } from '../db/tx';
 import type { PdfRenderer } from '../pdf/renderer';
 import type { FileStore } from '../platform/storage';
 import { documentPdf } from './pdf';
-import { loadDocument } from './store';
+import type { LineInput } from '../../core/document-schema';
+import { loadDocument, type DocumentRow } from './store';
 
 /**
  * Makes the frozen PDFs of numbered documents in the background, right after the commit that
@@ -14,7 +15,8 @@ import { loadDocument } from './store';
  * its first download; after a restart, the ones left behind are queued again (`catchUp`).
  */
 export interface PdfFreezer {
-  freeze(dossierId: string, documentId: string): void;
+  /** `frozen`: the document as its issuing transaction wrote it, which spares reading it again. */
+  freeze(dossierId: string, documentId: string, frozen?: FrozenDocument): void;
   /** Queues the numbered documents still without their PDF (after a crash or a restart). */
   catchUp(owner: Db): Promise<number>;
   /** Resolves once the queue is empty. */
@@ -22,9 +24,15 @@ export interface PdfFreezer {
   close(): Promise<void>;
 }
 
+export interface FrozenDocument {
+  row: DocumentRow;
+  lines: LineInput[];
+}
+
 interface Job {
   dossierId: string;
   documentId: string;
+  frozen?: FrozenDocument;
 }
 
 export function createPdfFreezer(deps: { tx: Tx; files: FileStore; renderer: PdfRenderer; onError(error: unknown, job: Job): void }): PdfFreezer {
@@ -36,8 +44,9 @@ export function createPdfFreezer(deps: { tx: Tx; files: FileStore; renderer: Pdf
 
   const freezeOne = (job: Job) =>
     deps.tx({ dossierId: job.dossierId }, async (t) => {
-      const row = await loadDocument(t, job.dossierId, job.documentId);
-      if (row.number !== null && !row.pdf_file_id) await documentPdf(t, deps.files, deps.renderer, row);
+      const row = job.frozen?.row ?? (await loadDocument(t, job.dossierId, job.documentId));
+      // Made already (a download came first, or another node): storing again is refused anyway.
+      if (row.number !== null && !row.pdf_file_id) await documentPdf(t, deps.files, deps.renderer, row, job.frozen?.lines);
     });
 
   const drain = async () => {
@@ -57,10 +66,10 @@ export function createPdfFreezer(deps: { tx: Tx; files: FileStore; renderer: Pdf
     waiters = [];
   };
 
-  const freeze = (dossierId: string, documentId: string) => {
+  const freeze = (dossierId: string, documentId: string, frozen?: FrozenDocument) => {
     if (closed || queued.has(documentId)) return;
     queued.add(documentId);
-    queue.push({ dossierId, documentId });
+    queue.push({ dossierId, documentId, frozen });
     running ??= drain();
   };
 

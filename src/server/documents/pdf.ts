@@ -15,7 +15,7 @@ function termsLabel(row: DocumentRow): string | null {
 }
 
 /** What the PDF shows: the frozen snapshots of a numbered document, or the live details of a draft. */
-export async function documentView(t: Db, files: FileStore, row: DocumentRow): Promise<DocumentView> {
+export async function documentView(t: Db, files: FileStore, row: DocumentRow, knownLines?: DocumentView['lines']): Promise<DocumentView> {
   const numbered = row.number !== null;
   let seller: SellerSnapshot;
   let customer: PartySnapshot | null;
@@ -48,7 +48,7 @@ export async function documentView(t: Db, files: FileStore, row: DocumentRow): P
     seller,
     customer: customer ?? { name: '', address: null },
     vatTreatment: row.vat_treatment,
-    lines: await loadLines(t, row.dossier_id, row.id),
+    lines: knownLines ?? (await loadLines(t, row.dossier_id, row.id)),
     discount: row.discount as DocumentView['discount'],
     totals: row.totals as Totals,
     deposits: depositRows.map((dep) => ({ number: dep.number ?? '', issueDate: dep.issue_date, grossCents: Number(dep.gross_cents) })),
@@ -68,12 +68,13 @@ export async function documentPdf(
   files: FileStore,
   renderer: PdfRenderer,
   row: DocumentRow,
+  knownLines?: DocumentView['lines'],
 ): Promise<StoredFile | { content: Buffer; contentType: string; sha256: null }> {
   if (row.pdf_file_id) {
     const stored = await files.get(t, row.dossier_id, row.pdf_file_id);
     if (stored) return stored;
   }
-  const content = await renderer.render(await documentView(t, files, row), row.issued_at ?? new Date());
+  const content = await renderer.render(await documentView(t, files, row, knownLines), row.issued_at ?? new Date());
   if (row.number === null) return { content, contentType: 'application/pdf', sha256: null };
   const file = await files.put(t, row.dossier_id, { contentType: 'application/pdf', content });
   const set = await t

@@ -94,7 +94,7 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
       // Built from what issuing returned, without reading again.
       const result = await answer(d, id, issued);
       // The frozen PDF is made in the background once this commits (or at its first download).
-      d.afterCommit(async () => ctx.pdfs.freeze(d.id, id));
+      d.afterCommit(async () => ctx.pdfs.freeze(d.id, id, { row: issued.row, lines: issued.lines }));
       return { ...result, warnings: issued.warnings };
     });
 
