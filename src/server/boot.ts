@@ -29,7 +29,7 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, opts: { database?: StartedDatabase; databaseUrl?: string } = {}): Promise<RunningServer> {
   const database = opts.database ?? (opts.databaseUrl ? { url: opts.databaseUrl, embedded: null, migrated: Promise.resolve() } : await startDatabase(config, () => {}));
-  const { db, pool } = createDb(database.url, config.poolSize);
+  const { db, pool } = createDb(database.url, config.poolSize, { prepare: config.preparedStatements });
   // The pool's first connection opens while the app is built rather than with the first request
   // (on the very first start, when the database is still being created, it fails quietly).
   pool.connect().then(

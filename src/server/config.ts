@@ -19,6 +19,8 @@ export interface Config {
   production: boolean;
   logLevel: string;
   poolSize: number;
+  /** Queries prepared once per connection (db/pool.ts); off behind a proxy that cannot keep them. */
+  preparedStatements: boolean;
   /** Memory for cached dossier reads (platform/read-cache.ts), in MiB; 0 turns the cache off. */
   readCacheMb: number;
   webDir: string;
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     poolSize: int(env.DB_POOL_SIZE, 20),
+    preparedStatements: env.DB_PREPARED_STATEMENTS !== 'false',
     readCacheMb: int(env.READ_CACHE_MB, 32),
     webDir: path.resolve(env.WEB_DIR ?? 'dist/web'),
     defaultPlan: plan(env.DEFAULT_PLAN),

@@ -9,7 +9,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
 // `date` columns are calendar dates (Europe/Paris): keep them as 'YYYY-MM-DD' strings, never as instants.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
-export function createDb(connectionString: string, max: number): { db: Db; pool: pg.Pool } {
+export function createDb(connectionString: string, max: number, opts: { prepare?: boolean } = {}): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 });
   pool.on('error', () => {
     // An idle client lost its connection (e.g. the server restarted); the pool replaces it.
@@ -19,7 +19,7 @@ export function createDb(connectionString: string, max: number): { db: Db; pool:
     // its current query; without a listener the 'error' event would crash the process.
     client.on('error', () => undefined);
   });
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) }), pool };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: wrapPool(pool, opts.prepare !== false) }) }), pool };
 }
 
 /**
@@ -28,6 +28,8 @@ export function createDb(connectionString: string, max: number): { db: Db; pool:
  * their execution. Kysely generates the same text for the same query shape, so the text names
  * the statement. Only single data statements are prepared (not BEGIN/COMMIT or multi-statement
  * text), and only the first MAX_PREPARED distinct texts, which bounds each backend's memory.
+ * Behind a proxy that pools connections per transaction and does not track prepared statements
+ * (PgBouncer before 1.21), turn this off: DB_PREPARED_STATEMENTS=false.
  */
 const MAX_PREPARED = 1000;
 const statementNames = new Map<string, string>();
@@ -42,12 +44,13 @@ function statementName(text: string): string | undefined {
   return name;
 }
 
-function preparingPool(pool: pg.Pool): PostgresPool {
+/** The pool as Kysely sees it: statements prepared (when `prepare`), several statements in one text answered with the last one's result. */
+function wrapPool(pool: pg.Pool, prepare: boolean): PostgresPool {
   const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     const query = (textOrCursor: string | pg.Submittable, values?: readonly unknown[]) => {
       if (typeof textOrCursor !== 'string') return client.query(textOrCursor); // a cursor (streamed rows)
-      const name = statementName(textOrCursor);
+      const name = prepare ? statementName(textOrCursor) : undefined;
       if (name) return client.query({ name, text: textOrCursor, values: values as unknown[] });
       // Several statements in one text (no parameters): answered with the last one's result.
       return client.query(textOrCursor, values as unknown[]).then((result: pg.QueryResult | pg.QueryResult[]) => (Array.isArray(result) ? result.at(-1)! : result));
