@@ -99,7 +99,7 @@ export const memberRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
     },
     async (request, reply) => {
       const token = sessionToken(request);
-      const session = token ? await ctx.tx({}, (t) => findSession(t, token)) : undefined;
+      const session = token ? await findSession(ctx.db, token) : undefined;
       const result = await acceptInvitation(ctx, request.params.token, session ? toSessionUser(session) : null, request.body, request.meta);
       if (result.session) setSessionCookie(reply, result.session.token, result.session.expiresAt, ctx.config.secureCookies);
       return { dossierId: result.dossierId };

@@ -59,7 +59,7 @@ export async function findCaller(t: Db, token: string, dossierId: string | null)
   return rows[0];
 }
 
-/** The live session behind a token, with its user. */
+/** The live session behind a token, with its user (one statement, no transaction needed: see `findCaller`). */
 export async function findSession(t: Db, token: string): Promise<SessionRow | undefined> {
   return findCaller(t, token, null);
 }
