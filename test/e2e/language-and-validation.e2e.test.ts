@@ -16,7 +16,17 @@ describe.each(engines())('language and form validation (%s)', (engine) => {
     await e2e?.close();
   });
 
-  const accountLocale = (tab: Tab) => tab.evaluate(async () => ((await (await fetch('/api/me')).json()) as { user: { locale: string } }).user.locale);
+  const readLocale = (tab: Tab) => tab.evaluate(async () => ((await (await fetch('/api/me')).json()) as { user: { locale: string } }).user.locale);
+  /** The account's language once saved: the switch changes the page at once and saves it just after. */
+  const accountLocale = async (tab: Tab, expected: string) => {
+    const deadline = Date.now() + 5000;
+    let locale = await readLocale(tab);
+    while (locale !== expected && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      locale = await readLocale(tab);
+    }
+    return locale;
+  };
 
   it('signs up in English, validates the settings, and switches back to French', async () => {
     const tab = await (await e2e.browser.newUser()).newTab();
@@ -33,7 +43,7 @@ describe.each(engines())('language and form validation (%s)', (engine) => {
       await tab.fill('Company name', 'Hopper Consulting');
       await tab.click('Create my account');
       await tab.waitForText('Welcome to Hopper Consulting');
-      expect(await accountLocale(tab)).toBe('en');
+      expect(await accountLocale(tab, 'en')).toBe('en');
 
       await tab.click('Settings');
       await tab.waitForText('Dossier settings');
@@ -62,7 +72,7 @@ describe.each(engines())('language and form validation (%s)', (engine) => {
       await tab.select('Language', 'Français');
       await tab.waitForText('Paramètres du dossier');
       await tab.waitForUrl((url) => url.endsWith('/settings'));
-      expect(await accountLocale(tab)).toBe('fr');
+      expect(await accountLocale(tab, 'fr')).toBe('fr');
       await tab.goto(await tab.url());
       await tab.waitForText('Paramètres du dossier');
       expect(await tab.evaluate(() => document.documentElement.lang)).toBe('fr');
