@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { startDatabase, type StartedDatabase } from './database';
 import { createDb } from './db/pool';
 import { createReadCache } from './platform/read-cache';
+import { createCallerLookup } from './platform/caller-lookup';
 import { createPdfRenderer } from './pdf/renderer';
 import { createPdfFreezer } from './documents/pdf-freezer';
 import { createTx } from './db/tx';
@@ -42,6 +43,7 @@ export async function startServer(config: Config, opts: { database?: StartedData
     config,
     db,
     tx,
+    callers: createCallerLookup(db),
     mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') }),
     files: postgresFileStore,
     live: createLiveHub(database.url, (error) => console.error('live updates:', error)),

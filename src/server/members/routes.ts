@@ -8,7 +8,7 @@ import { email } from '../accounts/schema';
 import { currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
 import { requestLocale } from '../platform/error-handler';
-import { sessionToken, setSessionCookie, findSession, toSessionUser } from '../platform/sessions';
+import { sessionToken, setSessionCookie, toSessionUser } from '../platform/sessions';
 import { PASSWORD_MAX_LENGTH } from '../../core/password';
 import { acceptInvitation, describeInvitation } from './invitations';
 import { profileIdOf } from './profiles';
@@ -99,7 +99,7 @@ export const memberRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
     },
     async (request, reply) => {
       const token = sessionToken(request);
-      const session = token ? await findSession(ctx.db, token) : undefined;
+      const session = token ? await ctx.callers.find(token, null) : undefined;
       const result = await acceptInvitation(ctx, request.params.token, session ? toSessionUser(session) : null, request.body, request.meta);
       if (result.session) setSessionCookie(reply, result.session.token, result.session.expiresAt, ctx.config.secureCookies);
       return { dossierId: result.dossierId };

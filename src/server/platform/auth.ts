@@ -8,7 +8,7 @@ import type { AppContext } from './context';
 import { forbidden, notFound, unauthenticated } from './errors';
 import { requestLocale } from './error-handler';
 import { readCacheKey } from './read-cache';
-import { findCaller, sessionToken, toSessionUser, type Caller, type SessionUser } from './sessions';
+import { sessionToken, toSessionUser, type Caller, type SessionUser } from './sessions';
 import { hashToken } from './tokens';
 
 /** Every API route declares who may call it; the app refuses to start with a route that does not. */
@@ -111,7 +111,7 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
     if (auth === 'user') {
       const guard = async (request: FastifyRequest) => {
         const token = sessionToken(request);
-        const caller = token ? await findCaller(ctx.db, token, null) : undefined;
+        const caller = token ? await ctx.callers.find(token, null) : undefined;
         if (!caller) throw unauthenticated();
         request.user = toSessionUser(caller);
       };
@@ -194,7 +194,7 @@ function cachedInDossier(ctx: AppContext, permission: Permission, handler: Route
     const token = sessionToken(request);
     if (!token) throw unauthenticated();
     const dossierId = dossierIdOf(request);
-    const caller = await findCaller(ctx.db, token, dossierId);
+    const caller = await ctx.callers.find(token, dossierId);
     const resolved = admit(caller, permission);
     const revision = caller!.revision!;
     const key = readCacheKey({ dossierId, profileId: resolved.profileId, locales: `${caller!.locale}/${requestLocale(request)}`, url: request.url });

@@ -5,6 +5,7 @@ import type { Mailer } from './mail';
 import type { FileStore } from './storage';
 import type { LiveHub } from './live';
 import type { ReadCache } from './read-cache';
+import type { CallerLookup } from './caller-lookup';
 import type { PdfRenderer } from '../pdf/renderer';
 import type { PdfFreezer } from '../documents/pdf-freezer';
 
@@ -14,6 +15,8 @@ export interface AppContext {
   /** Only for maintenance (migrations, operator commands): application queries go through `tx`. */
   db: Db;
   tx: Tx;
+  /** Who is calling, for the requests that check it outside a transaction (concurrent lookups share a statement). */
+  callers: CallerLookup;
   mailer: Mailer;
   files: FileStore;
   live: LiveHub;

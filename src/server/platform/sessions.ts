@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/pool';
 import type { Caller } from '../db/tx';
@@ -48,21 +47,6 @@ export interface SessionRow {
 }
 
 export type { Caller } from '../db/tx';
-
-/**
- * One statement (`ardoise_authorize`, migration 004): the live session behind a token (expired
- * and revoked ones are not found), its user, and — with a dossier id — the membership, profile
- * and revision. It also records the session's activity, at most every five minutes.
- */
-export async function findCaller(t: Db, token: string, dossierId: string | null): Promise<Caller | undefined> {
-  const { rows } = await sql<Caller>`SELECT * FROM ardoise_authorize(${hashToken(token)}, ${dossierId}::uuid)`.execute(t);
-  return rows[0];
-}
-
-/** The live session behind a token, with its user (one statement, no transaction needed: see `findCaller`). */
-export async function findSession(t: Db, token: string): Promise<SessionRow | undefined> {
-  return findCaller(t, token, null);
-}
 
 export function toSessionUser(row: SessionRow): SessionUser {
   return { sessionId: row.session_id, id: row.user_id, name: row.name, email: row.email, locale: row.locale };
