@@ -219,7 +219,7 @@ const { url, cookie, token, ids, clients, seconds } = workerData;
 })().catch((error) => parentPort.postMessage({ fatal: String(error && error.stack || error) }));
 `;
 
-async function runClients(url: string, s: Session, ids: string[], seconds: number): Promise<PhaseResult> {
+export async function runClients(url: string, s: Session, ids: string[], seconds: number): Promise<PhaseResult> {
   type Message = { latencies: number[]; numbers: string[]; failures: (string | number)[]; seconds: number; exhausted: boolean; fatal?: string };
   const message = await new Promise<Message>((resolve, reject) => {
     const worker = new Worker(CLIENT_CODE, { eval: true, workerData: { url, cookie: s.cookie, token: s.csrfToken, ids, clients: CLIENTS, seconds } });
@@ -332,7 +332,7 @@ async function runBaseline(pool: pg.Pool, appRole: string, dossierId: string, id
  * Copies a draft `count` times into `dossierId` (inside the tenant transaction, as the app role):
  * same columns and one copy of each line, new ids, version 1. `overrides` replaces columns.
  */
-async function cloneDrafts(server: RunningServer, dossierId: string, template: Record<string, unknown>, lines: Record<string, unknown>[], count: number, overrides: Record<string, unknown>): Promise<string[]> {
+export async function cloneDrafts(server: RunningServer, dossierId: string, template: Record<string, unknown>, lines: Record<string, unknown>[], count: number, overrides: Record<string, unknown>): Promise<string[]> {
   const ids: string[] = [];
   const BATCH = 2000;
   for (let done = 0; done < count; done += BATCH) {

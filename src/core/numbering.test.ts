@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FORMATS, formatProblem, renderNumber } from './numbering';
+import { DEFAULT_FORMATS, formatProblem, numberTemplate, renderNumber } from './numbering';
 import { dueDate, parisDate } from './dates';
 
 describe('numbering formats', () => {
@@ -17,6 +17,20 @@ describe('numbering formats', () => {
         if (formatProblem(format) !== null) return;
         const number = renderNumber(format, { year: 2026, month: 12, counter });
         expect(number).toMatch(/^[A-Za-z0-9+\-_/]{1,35}$/);
+      }),
+    );
+  });
+});
+
+describe('numbering templates', () => {
+  it('prefix + counter padded to the width + suffix is the rendered number, counters wider than the Ns included', () => {
+    const piece = fc.constantFrom('F', 'FA', '-', '_', '/', '+', '{AAAA}', '{AA}', '{MM}', 'X9');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 4 }), fc.array(piece, { maxLength: 4 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 99_999_999 }), fc.integer({ min: 2000, max: 2099 }), fc.integer({ min: 1, max: 12 }), (before, after, n, counter, year, month) => {
+        const format = [...before, `{${'N'.repeat(n)}}`, ...after].join('');
+        const t = numberTemplate(format, { year, month });
+        expect(t.width).toBe(n);
+        expect(t.prefix + String(counter).padStart(t.width, '0') + t.suffix).toBe(renderNumber(format, { year, month, counter }));
       }),
     );
   });

@@ -35,6 +35,17 @@ export function renderNumber(format: string, v: { year: number; month: number; c
   });
 }
 
+/**
+ * A format as the number's fixed parts around its counter, for a given date: `renderNumber` is
+ * `prefix + counter padded to width + suffix` (the database renders it that way under the lock).
+ */
+export function numberTemplate(format: string, v: { year: number; month: number }): { prefix: string; width: number; suffix: string } {
+  const counter = /\{(N+)\}/.exec(format);
+  if (!counter) throw new Error(`Numbering format without a counter: ${format}`);
+  const fixed = (part: string) => renderNumber(part, { ...v, counter: 0 });
+  return { prefix: fixed(format.slice(0, counter.index)), width: counter[1]!.length, suffix: fixed(format.slice(counter.index + counter[0].length)) };
+}
+
 /** The period a counter belongs to: the year when the series restarts yearly, else 0. */
 export function numberingPeriod(issueDate: string, yearlyReset: boolean): number {
   return yearlyReset ? Number(issueDate.slice(0, 4)) : 0;

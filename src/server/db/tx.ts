@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
-import type { Db } from './pool';
+import { CompiledQuery, sql, type Compilable, type QueryResult } from 'kysely';
+import { escapeLiteral } from 'pg';
+import { thenCommit, type Db } from './pool';
 
 export interface TxScope {
   /** The dossier whose rows the transaction may see and change (row-level security). */
@@ -68,16 +69,64 @@ export function createTx(db: Db, appRole: string): Tx {
               : ''),
         )
         .execute(conn);
+      const state: TxState = { notifications: [], ended: false };
+      openTransactions.set(conn, state);
       let result: Awaited<ReturnType<typeof fn>>;
       try {
         result = await fn(conn, scope.sessionTokenHash ? opened.rows[0] : undefined);
       } catch (error) {
+        if (!state.ended) await sql.raw('ROLLBACK').execute(conn).catch(() => undefined);
+        throw error;
+      } finally {
+        openTransactions.delete(conn);
+      }
+      if (state.ended) return result;
+      try {
+        const notify = state.notifications.map((n) => `SELECT pg_notify(${escapeLiteral(n.channel)}, ${escapeLiteral(n.payload)})`);
+        await sql.raw([...notify, 'COMMIT'].join('; ')).execute(conn);
+      } catch (error) {
+        // A notification refused (a payload over 8000 bytes) skips the COMMIT: nothing was committed.
         await sql.raw('ROLLBACK').execute(conn).catch(() => undefined);
         throw error;
       }
-      await sql.raw('COMMIT').execute(conn);
       return result;
     });
+}
+
+interface TxState {
+  notifications: { channel: string; payload: string }[];
+  /** Committed (or rolled back) with its last statement: see `executeAndCommit`. */
+  ended: boolean;
+}
+
+const openTransactions = new WeakMap<Db, TxState>();
+
+/**
+ * Queues a notification (`pg_notify`) in the transaction `t`. PostgreSQL delivers notifications
+ * when their transaction commits, and drops them when it rolls back: `createTx` sends the queued
+ * ones in the COMMIT's round trip, so that notifying costs no round trip of its own (there, the
+ * channel and payload are inlined, a multi-statement query carrying no parameters, escaped by the
+ * driver's `escapeLiteral`). Outside a transaction of `createTx`, the notification is sent at once.
+ */
+export async function notifyAtCommit(t: Db, channel: string, payload: string): Promise<void> {
+  const state = openTransactions.get(t);
+  if (state && !state.ended) state.notifications.push({ channel, payload });
+  else await sql`SELECT pg_notify(${channel}, ${payload})`.execute(t);
+}
+
+/**
+ * Runs `query` as the last statement of the transaction `t` and commits it in the same round trip,
+ * with the queued notifications (db/pool.ts `thenCommit`): the locks the statement takes are held
+ * only while PostgreSQL runs it and commits. If it fails, nothing is committed. Nothing may be read
+ * or written in `t` afterwards (the connection refuses it): read what the answer needs before.
+ */
+export async function executeAndCommit<R>(t: Db, query: Compilable<R>): Promise<QueryResult<R>> {
+  const state = openTransactions.get(t);
+  if (!state || state.ended) throw new Error('executeAndCommit() needs an open transaction of createTx');
+  const compiled = query.compile();
+  const notifications = state.notifications.map((n) => ({ text: 'SELECT pg_notify($1, $2)', values: [n.channel, n.payload] }));
+  state.ended = true;
+  return t.executeQuery(CompiledQuery.raw(thenCommit(compiled.sql, notifications), [...compiled.parameters])) as Promise<QueryResult<R>>;
 }
 
 /**

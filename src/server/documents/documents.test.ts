@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { signUp } from '../../../test/helpers/client';
 import { createCustomer, createDraft, issue, LINE, setUpSeller } from '../../../test/helpers/invoicing';
+import { loadDossier } from './drafts';
+import { seriesSettings } from './numbering';
+import { loadDocument, loadForIssue, loadLines } from './store';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -109,5 +112,45 @@ describe('guards added after review', () => {
     expect(list.body.total).toBe(2);
     expect(list.body.totals).toEqual({ netCents: 0, vatCents: 0, grossCents: 0, balanceCents: 0 });
     expect(invoice.grossCents).toBeGreaterThan(0);
+  });
+});
+
+describe('what issuing reads', () => {
+  it('reads in one statement exactly what the separate reads give: document, dossier, series, customer and lines', async () => {
+    const { client, dossierId, customerId } = await seller();
+    expect((await client.put(`/api/d/${dossierId}/numbering/credit_note`, { format: 'AV{AA}-{NNNNN}', yearlyReset: false, firstNumber: 70 })).status).toBe(200);
+    const lines = [
+      { kind: 'section', designation: 'Séjour' },
+      { ...LINE, quantity: '12.125', unitPrice: '1234.5678', discount: { type: 'percent', value: '12.5' } },
+      { kind: 'comment', designation: 'Chêne « massif » \\ 3 couches' },
+      { ...LINE, designation: 'Plinthes', quantity: '3', unitPrice: '19.99', vatRate: '5.5', discount: { type: 'amount', value: '1.5' } },
+    ];
+    const invoice = await createDraft(client, dossierId, { type: 'invoice', customerId, lines });
+    const credited = (await issue(client, dossierId, await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] }))).body.document;
+    const note = (await client.post(`/api/d/${dossierId}/invoices/${credited.id}/credit-note`, {})).body.document;
+    const freeDraft = await createDraft(client, dossierId, { type: 'pro_forma', lines: [] });
+    for (const [id, series] of [[invoice.id, 'invoice'], [note.id, 'credit_note'], [freeDraft.id, 'pro_forma']] as const) {
+      const types = ['invoice', 'deposit_invoice', 'credit_note', 'pro_forma'] as const;
+      const [combined, separate] = await server.ctx.tx({ dossierId }, async (t) => [
+        await loadForIssue(t, dossierId, id, types),
+        await (async () => {
+          const row = await loadDocument(t, dossierId, id);
+          const linkedIds = [row.source_id, row.corrects_id].filter((x) => x !== null);
+          return {
+            row,
+            linked: linkedIds.length ? await t.selectFrom('documents').select(['id', 'type', 'number']).where('dossier_id', '=', dossierId).where('id', 'in', linkedIds).execute() : [],
+            dossier: await loadDossier(t, dossierId),
+            settings: await seriesSettings(t, dossierId, series),
+            customer: row.customer_id ? await t.selectFrom('customers').selectAll().where('dossier_id', '=', dossierId).where('id', '=', row.customer_id).executeTakeFirstOrThrow() : null,
+            lines: await loadLines(t, dossierId, id),
+          };
+        })(),
+      ]);
+      expect(combined).toEqual(separate);
+    }
+    // Another family's document, or another dossier's, is not found.
+    await expect(server.ctx.tx({ dossierId }, (t) => loadForIssue(t, dossierId, invoice.id, ['quote']))).rejects.toMatchObject({ status: 404 });
+    const other = await seller();
+    await expect(server.ctx.tx({ dossierId: other.dossierId }, (t) => loadForIssue(t, other.dossierId, invoice.id, ['invoice']))).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -1,18 +1,19 @@
 import { sql } from 'kysely';
-import { parisDate } from '../../core/dates';
+import pg from 'pg';
+import { formatDateFr, parisDate } from '../../core/dates';
 import { formatDecimal, mulDivRound, parseDecimal } from '../../core/decimal';
 import type { LineInput } from '../../core/document-schema';
 import { agreeFr, DOCUMENT_TITLES, isLegalInvoice, numberedStatus, SERIES_OF, type DocumentType, type DocumentLineView } from '../../core/documents';
 import { checkMandatoryMentions } from '../../core/mentions';
 import { formatEuros } from '../../core/money';
+import { numberingPeriod, numberTemplate } from '../../core/numbering';
 import { computeTotals, type DepositDeduction, type Discount, type Totals } from '../../core/totals';
-import { insertEvent, moveHead } from '../platform/audit';
 import { requirePermission, type DossierContext } from '../platform/auth';
 import { AppError, invalid } from '../platform/errors';
-import { advanceCounter, loadDossierAndSeries, reserveNumber } from './numbering';
 import { customerSnapshot, sellerSnapshot } from './snapshots';
 import { draftDefaults, insertDraft, staleVersion, validateDraft, type DraftFields } from './drafts';
-import { deductionsOf, loadDocument, loadLines, totalsLines, type DocumentRow } from './store';
+import { deductionsOf, loadDocument, loadForIssue, loadLines, totalsLines, type DocumentRow, type LinkedDocument } from './store';
+import { executeAndCommit } from '../db/tx';
 
 const transition = () => new AppError(409, 'invalid_transition');
 
@@ -23,22 +24,19 @@ function label(row: DocumentRow): string {
 /**
  * Issues an invoice or credit note (finalises a quote or pro forma): checks the mandatory
  * mentions, freezes the seller's and customer's details and the totals, and takes the next number
- * of the series — all in the caller's transaction, so a failure consumes no number.
+ * of the series — all in the caller's transaction, so a failure consumes no number. Issuing is
+ * the transaction's last step: its final statement commits (`executeAndCommit`), and what the
+ * answer needs is read before (`linked`).
  */
 export async function issueDocument(
   d: DossierContext,
   id: string,
   types: readonly DocumentType[],
   version: number,
-): Promise<{ number: string; warnings: string[]; row: DocumentRow; lines: LineInput[] }> {
-  const row = await loadDocument(d.t, d.id, id, { forUpdate: true, types });
+): Promise<{ number: string; warnings: string[]; row: DocumentRow; lines: LineInput[]; linked: LinkedDocument[] }> {
+  const { row, linked, dossier, settings, customer, lines } = await loadForIssue(d.t, d.id, id, types);
   if (row.status !== 'draft') throw new AppError(409, 'not_a_draft');
   if (row.version !== version) throw await staleVersion(d.t, row);
-  const { dossier, settings } = await loadDossierAndSeries(d.t, d.id, SERIES_OF[row.type]);
-  const customer = row.customer_id
-    ? await d.t.selectFrom('customers').selectAll().where('dossier_id', '=', d.id).where('id', '=', row.customer_id).executeTakeFirstOrThrow()
-    : null;
-  const lines = await loadLines(d.t, d.id, id);
   const seller = sellerSnapshot(dossier);
   const buyer = customer ? customerSnapshot(customer) : null;
   const today = parisDate();
@@ -59,46 +57,58 @@ export async function issueDocument(
     deductions: deductionsOf(row),
   }, dossier);
   if (row.type === 'credit_note') await applyCredit(d, row, totals);
-  const reserved = await reserveNumber(d.t, d.id, SERIES_OF[row.type], row.issue_date, settings);
-  // From here to the commit the dossier's other writers queue: the counter, the document and its
-  // event are written in one statement.
-  const { number } = reserved;
-  const event = d.chainAudit(reserved.head, {
+  // Everything is ready: one statement takes the dossier's write lock, gives the number, chains
+  // the event (ardoise_take_number, migration 006) and writes the document. Concurrent issuers
+  // queue from there to the commit, never across a round trip to the application.
+  const series = SERIES_OF[row.type];
+  const format = numberTemplate(settings.format, { year: Number(row.issue_date.slice(0, 4)), month: Number(row.issue_date.slice(5, 7)) });
+  const event = d.eventTemplate((number) => ({
     action: isLegalInvoice(row.type) ? 'document.issued' : 'document.finalised',
     entityType: 'document',
     entityId: id,
     entityLabel: number,
     summary: `${DOCUMENT_TITLES[row.type].fr} n° ${number} ${isLegalInvoice(row.type) ? agreeFr(row.type, 'émis', 'émise') : agreeFr(row.type, 'finalisé', 'finalisée')} — ${formatEuros(totals.grossCents)} TTC`,
     changes: { number: { before: null, after: number }, status: { before: 'draft', after: numberedStatus(row.type) } },
-  });
-  const issued = await d.t
-    .with('counter', () => advanceCounter(d.t, d.id, reserved))
-    .with('audit_event', () => insertEvent(d.t, event))
-    .with('audit_head', () => moveHead(d.t, event))
-    .updateTable('documents')
-    .set({
-      status: numberedStatus(row.type),
-      number,
-      seller_snapshot: JSON.stringify(seller),
-      seller_logo_file_id: dossier.logo_file_id,
-      customer_snapshot: buyer ? JSON.stringify(buyer) : null,
-      totals: JSON.stringify(totals),
-      net_cents: totals.netCents,
-      vat_cents: totals.vatCents,
-      gross_cents: totals.grossCents,
-      version: row.version + 1,
-      issued_at: sql<Date>`now()`,
-      issued_by: d.user.id,
-      updated_by: d.user.id,
-      updated_at: sql<Date>`now()`,
-    })
-    .where('dossier_id', '=', d.id)
-    .where('id', '=', id)
-    .where((eb) => eb.exists(eb.selectFrom('counter').select('last_value')))
-    .returningAll()
-    .executeTakeFirst();
-  if (!issued) throw new Error(`The ${reserved.counter.series} counter of dossier ${d.id} moved outside a reservation`);
-  return { number, warnings: check.warnings.map((w) => w.message), row: issued, lines };
+  }));
+  const taken = sql<{ number: string }>`ardoise_take_number(${d.id}::uuid, ${series}, ${numberingPeriod(row.issue_date, settings.yearlyReset)}::int,
+    ${settings.firstNumber}::int, ${row.issue_date}::date, ${format.prefix}, ${format.width}::int, ${format.suffix},
+    ${JSON.stringify(event.row)}::jsonb, ${event.canonical}, ${event.marks}::text[])`;
+  let issued: DocumentRow | undefined;
+  try {
+    const numbered = d.t
+      .with((cte) => cte('taken').materialized(), (db) => db.selectFrom(taken.as('n')).select('n.number'))
+      .updateTable('documents')
+      .from('taken')
+      .set({
+        status: numberedStatus(row.type),
+        number: sql<string>`taken.number`,
+        seller_snapshot: JSON.stringify(seller),
+        seller_logo_file_id: dossier.logo_file_id,
+        customer_snapshot: buyer ? JSON.stringify(buyer) : null,
+        totals: JSON.stringify(totals),
+        net_cents: totals.netCents,
+        vat_cents: totals.vatCents,
+        gross_cents: totals.grossCents,
+        version: row.version + 1,
+        issued_at: sql<Date>`now()`,
+        issued_by: d.user.id,
+        updated_by: d.user.id,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('documents.dossier_id', '=', d.id)
+      .where('documents.id', '=', id)
+      .returningAll('documents');
+    // The dossier's write lock is taken by this statement and released by the commit that travels with it.
+    issued = (await executeAndCommit(d.t, numbered)).rows[0];
+  } catch (error) {
+    if (error instanceof pg.DatabaseError && error.code === 'AR001') {
+      throw new AppError(409, 'not_chronological', { issueDate: formatDateFr(row.issue_date), lastDate: formatDateFr(error.detail ?? '') });
+    }
+    throw error;
+  }
+  if (!issued?.number) throw new Error(`Document ${id} of dossier ${d.id} was not numbered`);
+  const number = issued.number;
+  return { number, warnings: check.warnings.map((w) => w.message), row: issued, lines, linked };
 }
 
 /** A credit note reduces its invoice's balance; together they never exceed the invoice. */

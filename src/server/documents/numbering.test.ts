@@ -4,7 +4,8 @@ import { parisDate } from '../../core/dates';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { signUp } from '../../../test/helpers/client';
 import { createCustomer, createDraft, issue, LINE, setUpSeller } from '../../../test/helpers/invoicing';
-import { advanceCounter, reserveNumber } from './numbering';
+import { sql } from 'kysely';
+import { eventTemplate, verifyAuditChain } from '../platform/audit';
 
 /** Legal numbering: unique, chronological and continuous, under real concurrency against PostgreSQL. */
 
@@ -37,15 +38,31 @@ describe('continuous numbering', () => {
     const results = await Promise.all(drafts.map((d) => issue(client, dossierId, d)));
     expect(results.map((r) => r.status)).toEqual(drafts.map(() => 200));
     expect(await issuedNumbers(dossierId)).toEqual(expected(40));
+    // Each number's event names it, in the order the numbers were given, and the chain holds.
+    const events = await server.ctx.db.selectFrom('audit_events').select(['entity_id', 'entity_label', 'summary', 'changes']).where('dossier_id', '=', dossierId).where('action', '=', 'document.issued').orderBy('seq').execute();
+    expect(events.map((e) => e.entity_label)).toEqual(expected(40));
+    for (const e of events) {
+      expect(e.summary).toContain(`n° ${e.entity_label} émise`);
+      expect(e.changes).toEqual({ number: { before: null, after: e.entity_label }, status: { before: 'draft', after: 'issued' } });
+    }
+    const byId = new Map(results.map((r) => [r.body.document.id as string, r.body.document.number as string]));
+    expect(events.map((e) => byId.get(e.entity_id!))).toEqual(expected(40));
+    expect(await server.ctx.tx({ dossierId }, (t) => verifyAuditChain(t, dossierId))).toMatchObject({ ok: true, firstBrokenSeq: null });
   }, 180_000);
 
   it('a transaction that fails after taking a number gives it back', async () => {
     const { client, dossierId, customerId } = await seller();
     await expect(
       server.ctx.tx({ dossierId }, async (t) => {
-        const reserved = await reserveNumber(t, dossierId, 'invoice', parisDate());
-        expect(reserved.number).toBe(expected(1)[0]);
-        expect(await advanceCounter(t, dossierId, reserved).execute()).toEqual([{ last_value: 1 }]);
+        const event = eventTemplate(dossierId, { userId: null, name: 'Essai', profile: null }, { ip: null, userAgent: null, requestId: null }, (number) => ({
+          action: 'document.issued',
+          entityType: 'document',
+          entityLabel: number,
+          summary: `Facture n° ${number} émise`,
+        }));
+        const { rows } = await sql<{ number: string; seq: string }>`SELECT * FROM ardoise_take_number(${dossierId}::uuid, 'invoice', ${Number(year)}::int, 1, ${parisDate()}::date,
+          ${`F-${year}-`}, 4, '', ${JSON.stringify(event.row)}::jsonb, ${event.canonical}, ${event.marks}::text[])`.execute(t);
+        expect(rows[0]!.number).toBe(expected(1)[0]);
         throw new Error('the document could not be written');
       }),
     ).rejects.toThrow('the document could not be written');
@@ -131,6 +148,15 @@ describe('numbering settings', () => {
     const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
     const number = (await issue(client, dossierId, draft)).body.document.number;
     expect(number).toBe(`FA${year.slice(2)}${parisDate().slice(5, 7)}-00500`);
+    // A counter longer than its Ns is written whole, as renderNumber does.
+    const wide = await client.put(`/api/d/${dossierId}/numbering/credit_note`, { format: 'AV{NN}', yearlyReset: false, firstNumber: 99 });
+    expect(wide.status).toBe(200);
+    const invoice = (await issue(client, dossierId, await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] }))).body.document;
+    for (const want of ['AV99', 'AV100']) {
+      const note = (await client.post(`/api/d/${dossierId}/invoices/${invoice.id}/credit-note`, { lines: [{ position: 0, quantity: '1' }] })).body.document;
+      expect(note, JSON.stringify(note)).toBeTruthy();
+      expect((await issue(client, dossierId, note)).body.document.number).toBe(want);
+    }
     const locked = await client.put(`/api/d/${dossierId}/numbering/invoice`, { format: 'X-{NNNN}', yearlyReset: true, firstNumber: 1 });
     expect(locked.status).toBe(409);
     expect(locked.body.error.code).toBe('numbering_locked');

@@ -42,12 +42,15 @@ export function createPdfFreezer(deps: { tx: Tx; files: FileStore; renderer: Pdf
   let closed = false;
   let waiters: (() => void)[] = [];
 
-  const freezeOne = (job: Job) =>
-    deps.tx({ dossierId: job.dossierId }, async (t) => {
+  const freezeOne = async (job: Job) => {
+    // The row as issued already names its PDF: nothing to make, no transaction to open.
+    if (job.frozen?.row.pdf_file_id) return;
+    await deps.tx({ dossierId: job.dossierId }, async (t) => {
       const row = job.frozen?.row ?? (await loadDocument(t, job.dossierId, job.documentId));
       // Made already (a download came first, or another node): storing again is refused anyway.
       if (row.number !== null && !row.pdf_file_id) await documentPdf(t, deps.files, deps.renderer, row, job.frozen?.lines);
     });
+  };
 
   const drain = async () => {
     while (!closed && queue.length > 0) {

@@ -15,7 +15,7 @@ import { documentPdf } from './pdf';
 import { openDocumentStream, publishDocumentChange } from './presence';
 import { presentDocument } from './presenter';
 import type { LineInput } from '../../core/document-schema';
-import { loadDocument, loadLines, type DocumentRow } from './store';
+import { loadDocument, loadLines, type DocumentRow, type LinkedDocument } from './store';
 
 const FAMILIES: Record<DocumentFamily, { types: readonly DocumentType[]; read: Permission; write: Permission; issue: Permission }> = {
   quotes: { types: ['quote'], read: 'quotes.read', write: 'quotes.write', issue: 'quotes.write' },
@@ -29,14 +29,15 @@ const versionBody = z.object({ version: z.number().int().min(1) }).strict();
 export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  async function answer(d: ReturnType<typeof currentDossier>, id: string, known?: { row: DocumentRow; lines: LineInput[] }) {
+  /** A document as its page shows it; `known` spares reading what the caller has (issuing has committed: it must not read). */
+  async function answer(d: ReturnType<typeof currentDossier>, id: string, known?: { row: DocumentRow; lines: LineInput[]; linked?: LinkedDocument[] }) {
     const row = known?.row ?? (await loadDocument(d.t, d.id, id));
     const lines = known?.lines ?? (await loadLines(d.t, d.id, id));
     const customer = row.customer_id && !row.customer_snapshot ? await d.t.selectFrom('customers').select('name').where('dossier_id', '=', d.id).where('id', '=', row.customer_id).executeTakeFirst() : undefined;
     const by = row.updated_by === d.user.id ? { name: d.user.name } : row.updated_by ? await d.t.selectFrom('users').select('name').where('id', '=', row.updated_by).executeTakeFirst() : undefined;
     // Linked documents with their type, so that the page can link to the right family.
     const linkedIds = [row.source_id, row.corrects_id].filter((x): x is string => x !== null);
-    const linked = linkedIds.length ? await d.t.selectFrom('documents').select(['id', 'type', 'number']).where('dossier_id', '=', d.id).where('id', 'in', linkedIds).execute() : [];
+    const linked = known?.linked ?? (linkedIds.length ? await d.t.selectFrom('documents').select(['id', 'type', 'number']).where('dossier_id', '=', d.id).where('id', 'in', linkedIds).execute() : []);
     const link = (linkedId: string | null) => linked.find((l) => l.id === linkedId) ?? null;
     return {
       document: { ...presentDocument(row, { lines, customerName: customer?.name ?? null, updatedByName: by?.name ?? null }), source: link(row.source_id), corrects: link(row.corrects_id) },

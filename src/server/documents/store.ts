@@ -1,11 +1,12 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { formatDecimal, parseDecimal } from '../../core/decimal';
 import type { LineInput } from '../../core/document-schema';
-import type { DocumentType } from '../../core/documents';
+import { SERIES_OF, type DocumentType } from '../../core/documents';
 import { PRICE_SCALE, QUANTITY_SCALE, rateKey, type DepositDeduction, type Discount, type TotalsLine } from '../../core/totals';
 import type { Db } from '../db/pool';
-import type { DocumentLinesTable, DocumentsTable } from '../db/schema';
+import type { CustomersTable, DocumentLinesTable, DocumentsTable, DossiersTable } from '../db/schema';
 import { notFound } from '../platform/errors';
+import { settingsOf, type SeriesSettings } from './numbering';
 
 export type DocumentRow = Selectable<DocumentsTable>;
 export type LineRow = Selectable<DocumentLinesTable>;
@@ -47,6 +48,82 @@ export async function loadDocument(t: Db, dossierId: string, id: string, opts: {
 export async function loadLines(t: Db, dossierId: string, documentId: string): Promise<LineInput[]> {
   const rows = await t.selectFrom('document_lines').selectAll().where('dossier_id', '=', dossierId).where('document_id', '=', documentId).orderBy('position').execute();
   return rows.map(lineFromRow);
+}
+
+type Exhaustive<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : { missing: Exclude<All, Listed> };
+const DOSSIER_COLUMNS = [
+  'id', 'legal_name', 'legal_form', 'siren', 'siret', 'vat_number', 'address', 'share_capital_cents', 'rcs_city', 'vat_regime', 'vat_on_debits', 'email',
+  'phone', 'iban', 'bic', 'logo_file_id', 'plan', 'vat_rates', 'late_penalty_rate', 'default_payment_days', 'extra_seats', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof DossiersTable)[];
+const CUSTOMER_COLUMNS = [
+  'dossier_id', 'id', 'kind', 'name', 'siren', 'siret', 'vat_number', 'billing_address', 'delivery_address', 'emails', 'payment_days', 'payment_end_of_month',
+  'vat_treatment', 'account_code', 'notes', 'archived_at', 'version', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof CustomersTable)[];
+// A column added to either table must be added above, or this stops compiling.
+const dossierColumnsListed: Exhaustive<keyof DossiersTable, (typeof DOSSIER_COLUMNS)[number]> = true;
+const customerColumnsListed: Exhaustive<keyof CustomersTable, (typeof CUSTOMER_COLUMNS)[number]> = true;
+void dossierColumnsListed;
+void customerColumnsListed;
+
+const aliased = (table: string, prefix: string, columns: readonly string[]) => sql.raw(columns.map((c) => `${table}.${c} AS "${prefix}.${c}"`).join(', '));
+const DOSSIER_SELECT = aliased('x', 'dossier', DOSSIER_COLUMNS);
+const CUSTOMER_SELECT = aliased('c', 'customer', CUSTOMER_COLUMNS);
+
+/** A document linked from another (its source, the invoice it corrects), as its page links to it. */
+export interface LinkedDocument {
+  id: string;
+  type: DocumentType;
+  number: string | null;
+}
+
+export interface IssueInputs {
+  row: DocumentRow;
+  /** The documents it links to (source, corrected invoice): issuing answers without reading after its commit. */
+  linked: LinkedDocument[];
+  dossier: Selectable<DossiersTable>;
+  settings: SeriesSettings;
+  customer: Selectable<CustomersTable> | null;
+  lines: LineInput[];
+}
+
+/**
+ * What issuing reads, in one statement: the document (locked FOR UPDATE), its dossier and the
+ * settings of its series, its customer, and its lines. Every column keeps the type PostgreSQL
+ * gives it (the dossier's and customer's columns come aliased, `dossier.…` and `customer.…`);
+ * the lines come as JSON with their numeric columns as text, so no decimal goes through a float.
+ */
+export async function loadForIssue(t: Db, dossierId: string, id: string, types: readonly DocumentType[]): Promise<IssueInputs> {
+  const { rows } = await sql<Record<string, unknown>>`
+    SELECT d.*, ${DOSSIER_SELECT}, ${CUSTOMER_SELECT},
+           s.format AS "series.format", s.yearly_reset AS "series.yearly_reset", s.first_number AS "series.first_number",
+           (SELECT coalesce(jsonb_agg(to_jsonb(l) || jsonb_build_object('quantity', l.quantity::text, 'unit_price', l.unit_price::text, 'vat_rate', l.vat_rate::text) ORDER BY l.position), '[]')
+              FROM document_lines l WHERE l.dossier_id = d.dossier_id AND l.document_id = d.id) AS "lines.json",
+           (SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'type', o.type, 'number', o.number)), '[]')
+              FROM documents o WHERE o.dossier_id = d.dossier_id AND o.id IN (d.source_id, d.corrects_id)) AS "linked.json"
+      FROM documents d
+      JOIN dossiers x ON x.id = d.dossier_id
+      LEFT JOIN numbering_series s ON s.dossier_id = d.dossier_id AND s.series = (${JSON.stringify(SERIES_OF)}::jsonb ->> d.type)
+      LEFT JOIN customers c ON c.dossier_id = d.dossier_id AND c.id = d.customer_id
+     WHERE d.dossier_id = ${dossierId} AND d.id = ${id} AND d.type = ANY(${types}::text[])
+       FOR UPDATE OF d`.execute(t);
+  const found = rows[0];
+  if (!found) throw notFound();
+  const parts: Record<'row' | 'dossier' | 'customer' | 'series' | 'lines' | 'linked', Record<string, unknown>> = { row: {}, dossier: {}, customer: {}, series: {}, lines: {}, linked: {} };
+  for (const [key, value] of Object.entries(found)) {
+    const dot = key.indexOf('.');
+    if (dot < 0) parts.row[key] = value;
+    else parts[key.slice(0, dot) as 'dossier' | 'customer' | 'series' | 'lines' | 'linked'][key.slice(dot + 1)] = value;
+  }
+  const row = parts.row as DocumentRow;
+  const series = parts.series as { format: string | null; yearly_reset: boolean | null; first_number: number | null };
+  return {
+    row,
+    linked: parts.linked.json as LinkedDocument[],
+    dossier: parts.dossier as Selectable<DossiersTable>,
+    settings: settingsOf(SERIES_OF[row.type], series.format === null ? null : (series as { format: string; yearly_reset: boolean; first_number: number })),
+    customer: parts.customer.id === null ? null : (parts.customer as Selectable<CustomersTable>),
+    lines: (parts.lines.json as LineRow[]).map(lineFromRow),
+  };
 }
 
 /** Replaces a draft's lines (the database refuses it once the document is numbered). */

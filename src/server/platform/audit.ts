@@ -96,13 +96,12 @@ export interface ChainedEvent {
   head: AuditHead;
 }
 
-/** The event that follows `head`: its content, and its hash over the previous one. */
-export function chainEvent(head: AuditHead, dossierId: string, actor: AuditActor, meta: RequestMeta, input: AuditInput): ChainedEvent {
-  const content: ChainedContent = {
+function contentOf(dossierId: string, actor: AuditActor, meta: RequestMeta, input: AuditInput, place: { seq: number; occurredAt: string }): ChainedContent {
+  return {
     dossierId,
-    seq: head.seq + 1,
+    seq: place.seq,
     id: randomUUID(),
-    occurredAt: new Date().toISOString(),
+    occurredAt: place.occurredAt,
     actorUserId: actor.userId,
     actorName: actor.name,
     actorProfile: actor.profile,
@@ -116,6 +115,11 @@ export function chainEvent(head: AuditHead, dossierId: string, actor: AuditActor
     userAgent: meta.userAgent,
     requestId: meta.requestId,
   };
+}
+
+/** The event that follows `head`: its content, and its hash over the previous one. */
+export function chainEvent(head: AuditHead, dossierId: string, actor: AuditActor, meta: RequestMeta, input: AuditInput): ChainedEvent {
+  const content = contentOf(dossierId, actor, meta, input, { seq: head.seq + 1, occurredAt: new Date().toISOString() });
   const hash = chainHash(head.hash, content);
   return {
     row: {
@@ -139,6 +143,46 @@ export function chainEvent(head: AuditHead, dossierId: string, actor: AuditActor
       hash,
     },
     head: { seq: content.seq, hash },
+  };
+}
+
+/**
+ * An event prepared before the dossier's write lock is taken, for a change whose label depends on
+ * a number given under that lock (issuing): its row and canonical text hold marks where the
+ * number, the sequence number and the time go, and `ardoise_take_number` (migration 006) fills
+ * them in, hashes the event and writes it under the lock. The marks contain a random UUID: no
+ * content can contain them by chance or by design.
+ */
+export interface EventTemplate {
+  row: Omit<Insertable<AuditEventsTable>, 'dossier_id' | 'seq' | 'occurred_at' | 'prev_hash' | 'hash' | 'changes'> & { changes: Changes | null };
+  canonical: string;
+  /** [number, sequence number as the canonical text holds it (a quoted string), time]. */
+  marks: [string, string, string];
+}
+
+export function eventTemplate(dossierId: string, actor: AuditActor, meta: RequestMeta, input: (number: string) => AuditInput): EventTemplate {
+  const unique = randomUUID();
+  const marks = { number: `#number:${unique}#`, seq: `#seq:${unique}#`, occurredAt: `#at:${unique}#` };
+  // The sequence number is a JSON number in the canonical text: its mark, a string, is replaced quotes included.
+  const content = contentOf(dossierId, actor, meta, input(marks.number), { seq: marks.seq as unknown as number, occurredAt: marks.occurredAt });
+  return {
+    row: {
+      id: content.id,
+      actor_user_id: content.actorUserId,
+      actor_name: content.actorName,
+      actor_profile: content.actorProfile,
+      action: content.action,
+      entity_type: content.entityType,
+      entity_id: content.entityId,
+      entity_label: content.entityLabel,
+      summary: content.summary,
+      changes: content.changes,
+      ip: content.ip,
+      user_agent: content.userAgent,
+      request_id: content.requestId,
+    },
+    canonical: canonicalJson(content),
+    marks: [marks.number, JSON.stringify(marks.seq), marks.occurredAt],
   };
 }
 

@@ -3,7 +3,7 @@ import { BUILTIN_PROFILES, isBuiltinProfileKey, normalizePermissions, type Permi
 import { BUILTIN_PROFILE_NAMES } from '../../core/profiles';
 import type { Db } from '../db/pool';
 import { isUuid } from '../db/tx';
-import { chainEvent, writeAudit, type AuditHead, type AuditInput, type ChainedEvent, type RequestMeta } from './audit';
+import { eventTemplate, writeAudit, type AuditInput, type EventTemplate, type RequestMeta } from './audit';
 import type { AppContext } from './context';
 import { forbidden, notFound, unauthenticated } from './errors';
 import { requestLocale } from './error-handler';
@@ -31,8 +31,8 @@ export interface DossierContext {
   permissions: Permission[];
   /** Records an audit event in the request's transaction, with this member as the actor. */
   audit(input: AuditInput): Promise<void>;
-  /** The event that follows a head the caller has locked, for a change written in the same statement as its event. */
-  chainAudit(head: AuditHead, input: AuditInput): ChainedEvent;
+  /** An event whose label holds a number given under the dossier's write lock, prepared before taking it (see `EventTemplate`). */
+  eventTemplate(input: (number: string) => AuditInput): EventTemplate;
   /** Work to do once the transaction has committed, before answering (e.g. rendering a frozen PDF). */
   afterCommit(task: () => Promise<void>): void;
   /** The answer changes at this time without any write (e.g. an invitation expires): a cached copy is not served past it. */
@@ -166,7 +166,7 @@ function inDossier(ctx: AppContext, permission: Permission, handler: RouteHandle
         user,
         ...resolved,
         audit: (input) => writeAudit(t, dossierId, actor, request.meta, input),
-        chainAudit: (head, input) => chainEvent(head, dossierId, actor, request.meta, input),
+        eventTemplate: (input) => eventTemplate(dossierId, actor, request.meta, input),
         afterCommit: (task) => afterCommit.push(task),
         changesAt: (at) => {
           if (expiry) expiry.expiresAt = Math.min(expiry.expiresAt ?? Infinity, at.getTime());

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { sql } from 'kysely';
 import type { Db } from '../db/pool';
+import { notifyAtCommit } from '../db/tx';
 
 /**
  * Live updates between the members of a dossier (presence on a document, "someone saved it"),
@@ -62,7 +62,7 @@ export function createLiveHub(connectionString: string, log: (error: unknown) =>
 
   return {
     async publish(t, event) {
-      await sql`SELECT pg_notify(${CHANNEL}, ${JSON.stringify(event)})`.execute(t);
+      await notifyAtCommit(t, CHANNEL, JSON.stringify(event));
     },
     async subscribe(dossierId, topic, subscriber) {
       await ensureListening();

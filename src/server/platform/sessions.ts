@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/pool';
-import type { Caller } from '../db/tx';
 import type { RequestMeta } from './audit';
 import { hashToken, newToken } from './tokens';
 
