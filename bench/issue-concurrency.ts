@@ -5,11 +5,11 @@ import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { parisDate } from '../src/core/dates';
-import { DEFAULT_FORMATS, renderNumber } from '../src/core/numbering';
+import { DEFAULT_FORMATS, numberTemplate, renderNumber } from '../src/core/numbering';
 import { startServer, type RunningServer } from '../src/server/boot';
 import { loadConfig } from '../src/server/config';
 import { LINE, SELLER } from '../test/helpers/invoicing';
-import { chainEvent } from '../src/server/platform/audit';
+import { chainEvent, eventTemplate } from '../src/server/platform/audit';
 import { freePort, median, round, type BenchResult } from './report';
 
 /**
@@ -329,6 +329,68 @@ async function runBaseline(pool: pg.Pool, appRole: string, dossierId: string, id
 }
 
 /**
+ * For information, not the goal's baseline: raw pg running the locking transaction the way the
+ * application now does (documents/lifecycle.ts): one statement that calls ardoise_take_number (lock,
+ * number, chained event) and numbers the document, its COMMIT pipelined behind it. It shows what the
+ * same technique gives without HTTP, authentication, reads and checks.
+ */
+async function runBaselineOneStatement(pool: pg.Pool, appRole: string, dossierId: string, ids: string[], issueDate: string, seconds: number): Promise<PhaseResult> {
+  const period = Number(issueDate.slice(0, 4));
+  const begin =
+    `BEGIN; SELECT set_config('role', '${appRole}', true), set_config('ardoise.dossier_id', '${dossierId}', true), ` +
+    `set_config('ardoise.user_id', '', true), set_config('ardoise.invitation_token_hash', '', true)`;
+  const format = numberTemplate(DEFAULT_FORMATS.invoice, { year: period, month: Number(issueDate.slice(5, 7)) });
+  const actor = { userId: null, name: 'Référence', profile: null };
+  const meta = { ip: '127.0.0.1', userAgent: 'issue-concurrency', requestId: null };
+  let next = 0;
+  const latencies: number[] = [];
+  const numbers: string[] = [];
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  let failure: Error | null = null;
+  async function worker() {
+    while (!failure && performance.now() < deadline && next < ids.length) {
+      const id = ids[next++]!;
+      const t0 = performance.now();
+      const client = await pool.connect();
+      try {
+        await client.query(begin);
+        const event = eventTemplate(dossierId, actor, meta, (number) => ({
+          action: 'document.issued',
+          entityType: 'document',
+          entityId: id,
+          entityLabel: number,
+          summary: `Facture n° ${number} émise`,
+          changes: { number: { before: null, after: number }, status: { before: 'draft', after: 'issued' } },
+        }));
+        const written = client.query<{ number: string }>({
+          name: 'baseline_take',
+          text: `WITH taken AS MATERIALIZED (SELECT number FROM ardoise_take_number($1::uuid, 'invoice', $3::int, 1, $4::date, $5, $6::int, $7, $8::jsonb, $9, $10::text[]))
+                 UPDATE documents SET status = 'issued', number = taken.number, version = version + 1, issued_at = now(), updated_at = now()
+                 FROM taken WHERE dossier_id = $1 AND id = $2 AND status = 'draft' RETURNING documents.number`,
+          values: [dossierId, id, period, issueDate, format.prefix, format.width, format.suffix, JSON.stringify(event.row), event.canonical, event.marks],
+        });
+        const committed = client.query('COMMIT');
+        const [w, c] = await Promise.allSettled([written, committed]);
+        if (w.status === 'rejected') throw w.reason;
+        if (c.status === 'rejected') throw c.reason;
+        if (w.value.rowCount !== 1 || c.value.command !== 'COMMIT') throw new Error(`baseline: draft ${id} not issued`);
+        latencies.push(performance.now() - t0);
+        numbers.push(w.value.rows[0]!.number);
+      } catch (error) {
+        failure ??= new Error(`one-statement baseline failed: ${error instanceof Error ? error.message : String(error)}`);
+        await client.query('ROLLBACK').catch(() => undefined);
+      } finally {
+        client.release();
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: CLIENTS }, worker));
+  if (failure) throw failure;
+  return phase(numbers.length, (performance.now() - started) / 1000, latencies, next >= ids.length, numbers);
+}
+
+/**
  * Copies a draft `count` times into `dossierId` (inside the tenant transaction, as the app role):
  * same columns and one copy of each line, new ids, version 1. `overrides` replaces columns.
  */
@@ -392,6 +454,8 @@ export async function issueConcurrency(): Promise<BenchResult> {
   const { server, ownerUrl, cleanup } = await startBenchApp('issue');
   const owner = new pg.Pool({ connectionString: ownerUrl, max: server.ctx.config.poolSize });
   owner.on('error', () => undefined); // an idle client losing its connection is not a result
+  const ownerPipelined = new pg.Pool({ connectionString: ownerUrl, max: server.ctx.config.poolSize, pipeline: true });
+  ownerPipelined.on('error', () => undefined);
   try {
     const base = server.url;
     const ours = await signUp(base, 'ours');
@@ -475,15 +539,24 @@ export async function issueConcurrency(): Promise<BenchResult> {
       return r;
     };
 
+    const runBaseOneStatement = async (seconds: number, budget: number) => {
+      const ids = take(baseQueue, budget);
+      const r = await runBaselineOneStatement(ownerPipelined, server.ctx.config.appRole, other.dossierId, ids, issueDate, seconds);
+      baseQueue.next -= ids.length - r.issued;
+      return r;
+    };
+
     started = Date.now();
     await runOurs(pdfQueue, WARMUP_SECONDS, 1000);
     await runOurs(noPdfQueue, WARMUP_SECONDS, 2000);
     const baselineNumbers: string[] = [];
     baselineNumbers.push(...(await runBase(WARMUP_SECONDS, 5000)).numbers);
+    baselineNumbers.push(...(await runBaseOneStatement(WARMUP_SECONDS, 5000)).numbers);
 
     const oursRuns: PhaseResult[] = [];
     const baselineRuns: PhaseResult[] = [];
     const noPdfRuns: PhaseResult[] = [];
+    const oneStatementRuns: PhaseResult[] = [];
     const show = (r: PhaseResult) =>
       `${round(r.perSecond, 1)} issued/s, p99 ${round(r.p99Ms, 1)} ms, mean ${round(r.meanMs, 1)} ms (${r.issued} in ${round(r.seconds, 1)} s${r.queueExhausted ? ', QUEUE EMPTIED' : ''}${r.pdfBacklogSeconds !== undefined ? `; PDFs done ${round(r.pdfBacklogSeconds, 1)} s later` : ''})`;
     for (let i = 0; i < ROUNDS; i++) {
@@ -497,6 +570,11 @@ export async function issueConcurrency(): Promise<BenchResult> {
           baselineRuns.push(await runBase(SECONDS, BASELINE_DRAFTS));
           baselineNumbers.push(...baselineRuns.at(-1)!.numbers);
           console.log(`  issue-concurrency round ${i + 1}/${ROUNDS}: baseline (locking tx)    ${show(baselineRuns.at(-1)!)}`);
+        },
+        async () => {
+          oneStatementRuns.push(await runBaseOneStatement(SECONDS, BASELINE_DRAFTS));
+          baselineNumbers.push(...oneStatementRuns.at(-1)!.numbers);
+          console.log(`  issue-concurrency round ${i + 1}/${ROUNDS}: raw, one statement       ${show(oneStatementRuns.at(-1)!)}`);
         },
         async () => {
           noPdfRuns.push(await runOurs(noPdfQueue, SECONDS, DRAFTS_WITHOUT_PDF));
@@ -555,6 +633,12 @@ export async function issueConcurrency(): Promise<BenchResult> {
         ratioToBaseline: round(noPdfRate / baselineRate, 3),
         how: 'drafts with pdf_file_id already set: the background task finds the PDF and renders nothing',
       },
+      sameTechniqueBaseline: {
+        issuedPerSecond: round(median(oneStatementRuns.map((r) => r.perSecond)), 1),
+        p99Ms: round(median(oneStatementRuns.map((r) => r.p99Ms)), 1),
+        ratioOfOursToIt: round(oursRate / median(oneStatementRuns.map((r) => r.perSecond)), 3),
+        how: 'for information, not the goal: raw pg running the locking transaction as the application now does (one statement calling ardoise_take_number, COMMIT pipelined)',
+      },
       // What the background PDF rendering costs the issuing: 1 - rate with PDF / rate without, paired
       // within each round (the two phases of a round are closest in time), median over the rounds.
       pdfShareOfThroughput: round(median(oursRuns.map((r, i) => 1 - r.perSecond / noPdfRuns[i]!.perSecond)), 3),
@@ -573,6 +657,7 @@ export async function issueConcurrency(): Promise<BenchResult> {
     };
   } finally {
     await owner.end();
+    await ownerPipelined.end();
     await cleanup();
   }
 }

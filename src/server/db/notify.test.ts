@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
-import { notifyAtCommit } from './tx';
+import { executeAndCommit, notifyAtCommit } from './tx';
 
 describe('notifications queued in a transaction', () => {
   let server: TestServer;
@@ -66,5 +66,48 @@ describe('notifications queued in a transaction', () => {
     expect(answers).toEqual(Array(8).fill(1));
     await settle();
     expect(received).toEqual([]);
+  });
+});
+
+describe('a transaction ended by its last statement (executeAndCommit)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ DB_POOL_SIZE: '2' });
+    await sql`CREATE TABLE commit_probe (v text UNIQUE)`.execute(server.ctx.db);
+    await sql.raw(`GRANT SELECT, INSERT ON commit_probe TO ${server.ctx.config.appRole}`).execute(server.ctx.db);
+  });
+  afterAll(() => server.close());
+
+  const probe = async () => (await sql<{ v: string }>`SELECT v FROM commit_probe ORDER BY v`.execute(server.ctx.db)).rows.map((r) => r.v);
+
+  it('commits the earlier statements and the last one together, and answers with its rows', async () => {
+    const rows = await server.ctx.tx({}, async (t) => {
+      await sql`INSERT INTO commit_probe VALUES ('a')`.execute(t);
+      return (await executeAndCommit(t, sql<{ v: string }>`INSERT INTO commit_probe VALUES ('b') RETURNING v`)).rows;
+    });
+    expect(rows).toEqual([{ v: 'b' }]);
+    expect(await probe()).toEqual(['a', 'b']);
+  });
+
+  it('commits nothing when the last statement fails, and leaves every connection usable', async () => {
+    await expect(
+      server.ctx.tx({}, async (t) => {
+        await sql`INSERT INTO commit_probe VALUES ('c')`.execute(t);
+        await executeAndCommit(t, sql`INSERT INTO commit_probe VALUES ('a')`); // duplicate
+      }),
+    ).rejects.toThrow(/commit_probe_v_key/);
+    expect(await probe()).toEqual(['a', 'b']);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => server.ctx.tx({}, async (t) => (await sql<{ one: number }>`SELECT 1 AS one`.execute(t)).rows[0]!.one)));
+    expect(answers).toEqual(Array(6).fill(1));
+  });
+
+  it('refuses any statement after it, so that nothing runs outside the tenant transaction', async () => {
+    await expect(
+      server.ctx.tx({}, async (t) => {
+        await executeAndCommit(t, sql`INSERT INTO commit_probe VALUES ('d')`);
+        await sql`INSERT INTO commit_probe VALUES ('e')`.execute(t);
+      }),
+    ).rejects.toThrow(/already ended/);
+    expect(await probe()).toEqual(['a', 'b', 'd']);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { signUp } from '../../../test/helpers/client';
-import { SELLER } from '../../../test/helpers/invoicing';
+import { createCustomer, createDraft, issue, LINE, SELLER } from '../../../test/helpers/invoicing';
 
 describe('without prepared statements (DB_PREPARED_STATEMENTS=false, e.g. behind a transaction-pooling proxy)', () => {
   let server: TestServer;
@@ -20,5 +20,12 @@ describe('without prepared statements (DB_PREPARED_STATEMENTS=false, e.g. behind
     expect((await client.get(`/api/d/${dossierId}`)).body.dossier.legalName).toBe(SELLER.legalName);
     expect((await outsider.client.get(`/api/d/${dossierId}`)).status).toBe(404);
     expect((await outsider.client.patch(`/api/d/${dossierId}/settings`, { legalName: 'X' })).status).toBe(404);
+    // Issuing commits with its last statement (thenCommit), unprepared too.
+    const customerId = await createCustomer(client, dossierId);
+    const first = await issue(client, dossierId, await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] }));
+    expect(first.status).toBe(200);
+    expect(first.body.document.number).toMatch(/^F-\d{4}-0001$/);
+    const again = await issue(client, dossierId, await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] }));
+    expect(again.body.document.number).toMatch(/^F-\d{4}-0002$/);
   });
 });

@@ -1,4 +1,4 @@
-import { CompiledQuery, sql, type Compilable, type QueryResult } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type QueryResult, type RawBuilder } from 'kysely';
 import { escapeLiteral } from 'pg';
 import { thenCommit, type Db } from './pool';
 
@@ -120,10 +120,10 @@ export async function notifyAtCommit(t: Db, channel: string, payload: string): P
  * only while PostgreSQL runs it and commits. If it fails, nothing is committed. Nothing may be read
  * or written in `t` afterwards (the connection refuses it): read what the answer needs before.
  */
-export async function executeAndCommit<R>(t: Db, query: Compilable<R>): Promise<QueryResult<R>> {
+export async function executeAndCommit<R>(t: Db, query: Compilable<R> | RawBuilder<R>): Promise<QueryResult<R>> {
   const state = openTransactions.get(t);
   if (!state || state.ended) throw new Error('executeAndCommit() needs an open transaction of createTx');
-  const compiled = query.compile();
+  const compiled = 'isRawBuilder' in query ? query.compile(t) : query.compile();
   const notifications = state.notifications.map((n) => ({ text: 'SELECT pg_notify($1, $2)', values: [n.channel, n.payload] }));
   state.ended = true;
   return t.executeQuery(CompiledQuery.raw(thenCommit(compiled.sql, notifications), [...compiled.parameters])) as Promise<QueryResult<R>>;
