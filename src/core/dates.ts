@@ -9,7 +9,12 @@ const PARIS = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year:
  * date depend on the engine's ICU data (en-CA is 2026-11-27 in Node and Chromium, 11/27/2026 in
  * WebKitGTK with ICU 72), and a browser runs this too.
  */
+let lastParisDate = { second: NaN, date: '' };
+
 export function parisDate(instant: Date = new Date()): string {
+  // Formatting to parts is slow and most calls ask about the current second: remember the last one.
+  const second = Math.floor(instant.getTime() / 1000);
+  if (second === lastParisDate.second) return lastParisDate.date;
   let year = '';
   let month = '';
   let day = '';
@@ -18,7 +23,8 @@ export function parisDate(instant: Date = new Date()): string {
     else if (part.type === 'month') month = part.value;
     else if (part.type === 'day') day = part.value;
   }
-  return `${year}-${month}-${day}`;
+  lastParisDate = { second, date: `${year}-${month}-${day}` };
+  return lastParisDate.date;
 }
 
 export function isIsoDate(value: string): boolean {

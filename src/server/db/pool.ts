@@ -92,11 +92,16 @@ function wrapPool(pool: pg.Pool, prepare: boolean): PostgresPool {
       const before = commitPipelines.get(mark[1]!) ?? [];
       commitPipelines.delete(mark[1]!);
       ended = true;
-      const answers = await Promise.allSettled([
-        send(textOrCursor.slice(0, mark.index), values),
-        ...before.map((s) => send(s.text, s.values)),
-        client.query('COMMIT'),
-      ]);
+      // Corked, the statements leave in one write instead of one each.
+      const socket = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+      socket?.cork?.();
+      let sent: Promise<pg.QueryResult>[];
+      try {
+        sent = [send(textOrCursor.slice(0, mark.index), values), ...before.map((s) => send(s.text, s.values)), client.query('COMMIT')];
+      } finally {
+        socket?.uncork?.();
+      }
+      const answers = await Promise.allSettled(sent);
       const failed = answers.find((a) => a.status === 'rejected');
       if (failed) throw failed.reason;
       const committed = answers.at(-1) as PromiseFulfilledResult<pg.QueryResult>;
