@@ -338,6 +338,22 @@ export const SELECT_OPTION = pageScript(String.raw`
   return select.value;
 `);
 
+/** Counts the change events a select fires from now on (read with CHANGES_SEEN). args[0] = element. */
+export const WATCH_CHANGES = pageScript(String.raw`
+  const el = args[0];
+  if (!el.__changesWatched) {
+    el.__changesWatched = true;
+    el.addEventListener('change', () => { el.__changesSeen = (el.__changesSeen || 0) + 1; });
+  }
+  el.__changesSeen = 0;
+  return true;
+`);
+
+/** How many change events a watched select fired. args[0] = element. */
+export const CHANGES_SEEN = pageScript(String.raw`
+  return args[0].__changesSeen || 0;
+`);
+
 /** The shown text of a select's selected option. args[0] = element. */
 export const SELECTED_OPTION = pageScript(String.raw`
   const el = args[0];

@@ -29,6 +29,8 @@ import {
   PREPARE_FILL,
   SCROLL_INTO_VIEW,
   SELECT_OPTION,
+  WATCH_CHANGES,
+  CHANGES_SEEN,
   SELECTED_OPTION,
   SET_VALUE,
   VIEWPORT,
@@ -554,14 +556,18 @@ class WebKitTab implements Tab {
       return answer.option && !answer.disabled ? answer.option : undefined;
     });
     // The browser's own way: WebDriver's click on an <option> selects it as a user would
-    // (input and change events); from script otherwise.
+    // (input and change events); from script otherwise. Under load, WebKitGTK's click sometimes
+    // selects the option without firing change: then the events are sent from script too.
+    const before = await this.page<string>(SELECTED_OPTION, [found.element]);
+    await this.page(WATCH_CHANGES, [found.element]);
     try {
       await this.run((s) => s.click(choice));
     } catch {
       await this.page(SELECT_OPTION, [found.element, choice]);
     }
     const shown = await this.page<string>(SELECTED_OPTION, [found.element]);
-    if (shown !== option.trim()) await this.page(SELECT_OPTION, [found.element, choice]);
+    const changes = await this.page<number>(CHANGES_SEEN, [found.element]);
+    if (shown !== option.trim() || (changes === 0 && before !== option.trim())) await this.page(SELECT_OPTION, [found.element, choice]);
     await this.drain();
   }
 
