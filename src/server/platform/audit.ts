@@ -117,28 +117,35 @@ function contentOf(dossierId: string, actor: AuditActor, meta: RequestMeta, inpu
   };
 }
 
+/** The columns of an event's row that hold its content as given (not its place in the chain, nor its changes' encoding). */
+function eventColumns(content: ChainedContent) {
+  return {
+    id: content.id,
+    actor_user_id: content.actorUserId,
+    actor_name: content.actorName,
+    actor_profile: content.actorProfile,
+    action: content.action,
+    entity_type: content.entityType,
+    entity_id: content.entityId,
+    entity_label: content.entityLabel,
+    summary: content.summary,
+    ip: content.ip,
+    user_agent: content.userAgent,
+    request_id: content.requestId,
+  };
+}
+
 /** The event that follows `head`: its content, and its hash over the previous one. */
 export function chainEvent(head: AuditHead, dossierId: string, actor: AuditActor, meta: RequestMeta, input: AuditInput): ChainedEvent {
   const content = contentOf(dossierId, actor, meta, input, { seq: head.seq + 1, occurredAt: new Date().toISOString() });
   const hash = chainHash(head.hash, content);
   return {
     row: {
+      ...eventColumns(content),
       dossier_id: dossierId,
       seq: content.seq,
-      id: content.id,
       occurred_at: content.occurredAt,
-      actor_user_id: content.actorUserId,
-      actor_name: content.actorName,
-      actor_profile: content.actorProfile,
-      action: content.action,
-      entity_type: content.entityType,
-      entity_id: content.entityId,
-      entity_label: content.entityLabel,
-      summary: content.summary,
       changes: content.changes === null ? null : JSON.stringify(content.changes),
-      ip: content.ip,
-      user_agent: content.userAgent,
-      request_id: content.requestId,
       prev_hash: head.hash,
       hash,
     },
@@ -166,21 +173,7 @@ export function eventTemplate(dossierId: string, actor: AuditActor, meta: Reques
   // The sequence number is a JSON number in the canonical text: its mark, a string, is replaced quotes included.
   const content = contentOf(dossierId, actor, meta, input(marks.number), { seq: marks.seq as unknown as number, occurredAt: marks.occurredAt });
   return {
-    row: {
-      id: content.id,
-      actor_user_id: content.actorUserId,
-      actor_name: content.actorName,
-      actor_profile: content.actorProfile,
-      action: content.action,
-      entity_type: content.entityType,
-      entity_id: content.entityId,
-      entity_label: content.entityLabel,
-      summary: content.summary,
-      changes: content.changes,
-      ip: content.ip,
-      user_agent: content.userAgent,
-      request_id: content.requestId,
-    },
+    row: { ...eventColumns(content), changes: content.changes },
     canonical: canonicalJson(content),
     marks: [marks.number, JSON.stringify(marks.seq), marks.occurredAt],
   };
