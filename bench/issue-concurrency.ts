@@ -234,98 +234,76 @@ export async function runClients(url: string, s: Session, ids: string[], seconds
   return phase(message.numbers.length, message.seconds, message.latencies, message.exhausted, message.numbers);
 }
 
+/** Who the raw baselines' audit events name, and what the issuing event says. */
+const RAW_ACTOR = { userId: null, name: 'Référence', profile: null };
+const RAW_META = { ip: '127.0.0.1', userAgent: 'issue-concurrency', requestId: null };
+
+const issuedEvent = (id: string, number: string) => ({
+  action: 'document.issued',
+  entityType: 'document',
+  entityId: id,
+  entityLabel: number,
+  summary: `Facture n° ${number} émise`,
+  changes: { number: { before: null, after: number }, status: { before: 'draft', after: 'issued' } },
+});
+
 /**
- * The baseline: only the numbering's locking transaction, as issuing runs it (documents/numbering.ts
- * and lifecycle.ts), on a raw pool with named (prepared) statements as the app's pool uses: the
+ * The goal's baseline: only the numbering's locking transaction, written as raw SQL would write it
+ * (and as issuing ran it before migration 006), on a raw pool with named (prepared) statements as
+ * the app's pool uses: the
  * dossier's write lock taken with the counter (created first if missing), then one statement that
  * moves the counter, writes the audit event (hashed over the previous one) and moves the chain
  * head, and numbers the document; then COMMIT.
  */
 async function runBaseline(pool: pg.Pool, appRole: string, dossierId: string, ids: string[], issueDate: string, seconds: number): Promise<PhaseResult> {
   const period = Number(issueDate.slice(0, 4));
-  const begin =
-    `BEGIN; SELECT set_config('role', '${appRole}', true), set_config('ardoise.dossier_id', '${dossierId}', true), ` +
-    `set_config('ardoise.user_id', '', true), set_config('ardoise.invitation_token_hash', '', true)`;
-  const actor = { userId: null, name: 'Référence', profile: null };
-  const meta = { ip: '127.0.0.1', userAgent: 'issue-concurrency', requestId: null };
-  let next = 0;
-  const latencies: number[] = [];
-  const numbers: string[] = [];
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  let failure: Error | null = null;
-  async function worker() {
-    while (!failure && performance.now() < deadline && next < ids.length) {
-      const id = ids[next++]!;
-      const t0 = performance.now();
-      const client = await pool.connect();
-      try {
-        await client.query(begin);
-        const lock = () =>
-          client.query<{ last_seq: string; last_hash: string; last_value: number; last_date: string }>({
-            name: 'baseline_lock',
-            text: `SELECT h.last_seq, h.last_hash, c.last_value, c.last_date FROM audit_heads h
-                   JOIN number_counters c ON c.dossier_id = h.dossier_id AND c.series = 'invoice' AND c.period = $2
-                   WHERE h.dossier_id = $1 FOR UPDATE`,
-            values: [dossierId, period],
-          });
-        let { rows } = await lock();
-        if (rows.length === 0) {
-          await client.query({
-            name: 'baseline_counter',
-            text: `INSERT INTO number_counters (dossier_id, series, period, last_value, last_date) VALUES ($1, 'invoice', $2, 0, '0001-01-01') ON CONFLICT (dossier_id, series, period) DO NOTHING`,
-            values: [dossierId, period],
-          });
-          ({ rows } = await lock());
-        }
-        const locked = rows[0]!;
-        if (locked.last_date > issueDate) throw new Error('not chronological');
-        const value = locked.last_value + 1;
-        const number = renderNumber(DEFAULT_FORMATS.invoice, { year: period, month: Number(issueDate.slice(5, 7)), counter: value });
-        const { row: e, head } = chainEvent({ seq: Number(locked.last_seq), hash: locked.last_hash }, dossierId, actor, meta, {
-          action: 'document.issued',
-          entityType: 'document',
-          entityId: id,
-          entityLabel: number,
-          summary: `Facture n° ${number} émise`,
-          changes: { number: { before: null, after: number }, status: { before: 'draft', after: 'issued' } },
-        });
-        const updated = await client.query({
-          name: 'baseline_write',
-          text: `WITH counter AS (
-                   UPDATE number_counters SET last_value = $3, last_date = greatest(last_date, $4::date)
-                   WHERE dossier_id = $1 AND series = 'invoice' AND period = $5 AND last_value = $6 RETURNING last_value
-                 ), audit_event AS (
-                   INSERT INTO audit_events (dossier_id, seq, id, occurred_at, actor_user_id, actor_name, actor_profile, action, entity_type, entity_id,
-                     entity_label, summary, changes, ip, user_agent, request_id, prev_hash, hash)
-                   VALUES ($1, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
-                 ), audit_head AS (
-                   UPDATE audit_heads SET last_seq = $7, last_hash = $23 WHERE dossier_id = $1
-                 )
-                 UPDATE documents SET status = 'issued', number = $24, version = version + 1, issued_at = now(), updated_at = now()
-                 WHERE dossier_id = $1 AND id = $2 AND status = 'draft' AND EXISTS (SELECT 1 FROM counter)`,
-          values: [
-            dossierId, id, value, issueDate, period, locked.last_value,
-            e.seq, e.id, e.occurred_at, e.actor_user_id, e.actor_name, e.actor_profile, e.action, e.entity_type, e.entity_id,
-            e.entity_label, e.summary, e.changes, e.ip, e.user_agent, e.request_id, e.prev_hash, head.hash, number,
-          ],
-        });
-        if (updated.rowCount !== 1) throw new Error(`baseline: draft ${id} not updated`);
-        await client.query('COMMIT');
-        latencies.push(performance.now() - t0);
-        numbers.push(number);
-      } catch (error) {
-        // Stop every worker and report the first failure once they are all done (none left running).
-        failure ??= new Error(`baseline transaction failed: ${error instanceof Error ? error.message : String(error)}`);
-        await client.query('ROLLBACK').catch(() => undefined);
-      } finally {
-        client.release();
-      }
+  return runRawWorkers(pool, appRole, dossierId, ids, seconds, 'baseline', async (client, id) => {
+    const lock = () =>
+      client.query<{ last_seq: string; last_hash: string; last_value: number; last_date: string }>({
+        name: 'baseline_lock',
+        text: `SELECT h.last_seq, h.last_hash, c.last_value, c.last_date FROM audit_heads h
+               JOIN number_counters c ON c.dossier_id = h.dossier_id AND c.series = 'invoice' AND c.period = $2
+               WHERE h.dossier_id = $1 FOR UPDATE`,
+        values: [dossierId, period],
+      });
+    let { rows } = await lock();
+    if (rows.length === 0) {
+      await client.query({
+        name: 'baseline_counter',
+        text: `INSERT INTO number_counters (dossier_id, series, period, last_value, last_date) VALUES ($1, 'invoice', $2, 0, '0001-01-01') ON CONFLICT (dossier_id, series, period) DO NOTHING`,
+        values: [dossierId, period],
+      });
+      ({ rows } = await lock());
     }
-  }
-  await Promise.all(Array.from({ length: CLIENTS }, worker));
-  if (failure) throw failure;
-  return phase(numbers.length, (performance.now() - started) / 1000, latencies, next >= ids.length, numbers);
+    const locked = rows[0]!;
+    if (locked.last_date > issueDate) throw new Error('not chronological');
+    const value = locked.last_value + 1;
+    const number = renderNumber(DEFAULT_FORMATS.invoice, { year: period, month: Number(issueDate.slice(5, 7)), counter: value });
+    const { row: e, head } = chainEvent({ seq: Number(locked.last_seq), hash: locked.last_hash }, dossierId, RAW_ACTOR, RAW_META, issuedEvent(id, number));
+    const updated = await client.query({
+      name: 'baseline_write',
+      text: `WITH counter AS (
+               UPDATE number_counters SET last_value = $3, last_date = greatest(last_date, $4::date)
+               WHERE dossier_id = $1 AND series = 'invoice' AND period = $5 AND last_value = $6 RETURNING last_value
+             ), audit_event AS (
+               INSERT INTO audit_events (dossier_id, seq, id, occurred_at, actor_user_id, actor_name, actor_profile, action, entity_type, entity_id,
+                 entity_label, summary, changes, ip, user_agent, request_id, prev_hash, hash)
+               VALUES ($1, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+             ), audit_head AS (
+               UPDATE audit_heads SET last_seq = $7, last_hash = $23 WHERE dossier_id = $1
+             )
+             UPDATE documents SET status = 'issued', number = $24, version = version + 1, issued_at = now(), updated_at = now()
+             WHERE dossier_id = $1 AND id = $2 AND status = 'draft' AND EXISTS (SELECT 1 FROM counter)`,
+      values: [
+        dossierId, id, value, issueDate, period, locked.last_value,
+        e.seq, e.id, e.occurred_at, e.actor_user_id, e.actor_name, e.actor_profile, e.action, e.entity_type, e.entity_id,
+        e.entity_label, e.summary, e.changes, e.ip, e.user_agent, e.request_id, e.prev_hash, head.hash, number,
+      ],
+    });
+    if (updated.rowCount !== 1) throw new Error(`baseline: draft ${id} not updated`);
+    await client.query('COMMIT');
+    return number;
+  });
 }
 
 /**
@@ -336,12 +314,42 @@ async function runBaseline(pool: pg.Pool, appRole: string, dossierId: string, id
  */
 async function runBaselineOneStatement(pool: pg.Pool, appRole: string, dossierId: string, ids: string[], issueDate: string, seconds: number): Promise<PhaseResult> {
   const period = Number(issueDate.slice(0, 4));
+  const format = numberTemplate(DEFAULT_FORMATS.invoice, { year: period, month: Number(issueDate.slice(5, 7)) });
+  return runRawWorkers(pool, appRole, dossierId, ids, seconds, 'one-statement baseline', async (client, id) => {
+    const event = eventTemplate(dossierId, RAW_ACTOR, RAW_META, (number) => issuedEvent(id, number));
+    const written = client.query<{ number: string }>({
+      name: 'baseline_take',
+      text: `WITH taken AS MATERIALIZED (SELECT number FROM ardoise_take_number($1::uuid, 'invoice', $3::int, 1, $4::date, $5, $6::int, $7, $8::jsonb, $9, $10::text[]))
+             UPDATE documents SET status = 'issued', number = taken.number, version = version + 1, issued_at = now(), updated_at = now()
+             FROM taken WHERE dossier_id = $1 AND id = $2 AND status = 'draft' RETURNING documents.number`,
+      values: [dossierId, id, period, issueDate, format.prefix, format.width, format.suffix, JSON.stringify(event.row), event.canonical, event.marks],
+    });
+    const committed = client.query('COMMIT');
+    const [w, c] = await Promise.allSettled([written, committed]);
+    if (w.status === 'rejected') throw w.reason;
+    if (c.status === 'rejected') throw c.reason;
+    if (w.value.rowCount !== 1 || c.value.command !== 'COMMIT') throw new Error(`baseline: draft ${id} not issued`);
+    return w.value.rows[0]!.number;
+  });
+}
+
+/**
+ * CLIENTS raw workers issuing `ids` in the dossier until the time is up: each opens the tenant
+ * transaction as the app does, then `issueOne` numbers the draft, commits and returns the number.
+ * The first failure stops every worker and is reported once they are all done.
+ */
+async function runRawWorkers(
+  pool: pg.Pool,
+  appRole: string,
+  dossierId: string,
+  ids: string[],
+  seconds: number,
+  label: string,
+  issueOne: (client: pg.PoolClient, id: string) => Promise<string>,
+): Promise<PhaseResult> {
   const begin =
     `BEGIN; SELECT set_config('role', '${appRole}', true), set_config('ardoise.dossier_id', '${dossierId}', true), ` +
     `set_config('ardoise.user_id', '', true), set_config('ardoise.invitation_token_hash', '', true)`;
-  const format = numberTemplate(DEFAULT_FORMATS.invoice, { year: period, month: Number(issueDate.slice(5, 7)) });
-  const actor = { userId: null, name: 'Référence', profile: null };
-  const meta = { ip: '127.0.0.1', userAgent: 'issue-concurrency', requestId: null };
   let next = 0;
   const latencies: number[] = [];
   const numbers: string[] = [];
@@ -355,30 +363,10 @@ async function runBaselineOneStatement(pool: pg.Pool, appRole: string, dossierId
       const client = await pool.connect();
       try {
         await client.query(begin);
-        const event = eventTemplate(dossierId, actor, meta, (number) => ({
-          action: 'document.issued',
-          entityType: 'document',
-          entityId: id,
-          entityLabel: number,
-          summary: `Facture n° ${number} émise`,
-          changes: { number: { before: null, after: number }, status: { before: 'draft', after: 'issued' } },
-        }));
-        const written = client.query<{ number: string }>({
-          name: 'baseline_take',
-          text: `WITH taken AS MATERIALIZED (SELECT number FROM ardoise_take_number($1::uuid, 'invoice', $3::int, 1, $4::date, $5, $6::int, $7, $8::jsonb, $9, $10::text[]))
-                 UPDATE documents SET status = 'issued', number = taken.number, version = version + 1, issued_at = now(), updated_at = now()
-                 FROM taken WHERE dossier_id = $1 AND id = $2 AND status = 'draft' RETURNING documents.number`,
-          values: [dossierId, id, period, issueDate, format.prefix, format.width, format.suffix, JSON.stringify(event.row), event.canonical, event.marks],
-        });
-        const committed = client.query('COMMIT');
-        const [w, c] = await Promise.allSettled([written, committed]);
-        if (w.status === 'rejected') throw w.reason;
-        if (c.status === 'rejected') throw c.reason;
-        if (w.value.rowCount !== 1 || c.value.command !== 'COMMIT') throw new Error(`baseline: draft ${id} not issued`);
+        numbers.push(await issueOne(client, id));
         latencies.push(performance.now() - t0);
-        numbers.push(w.value.rows[0]!.number);
       } catch (error) {
-        failure ??= new Error(`one-statement baseline failed: ${error instanceof Error ? error.message : String(error)}`);
+        failure ??= new Error(`${label} transaction failed: ${error instanceof Error ? error.message : String(error)}`);
         await client.query('ROLLBACK').catch(() => undefined);
       } finally {
         client.release();
