@@ -8,11 +8,10 @@ import type { Customer } from '../customers/types';
 import { useCan, useCurrentDossier } from '../dossiers/context';
 import { useI18n, type MessageKey } from '../i18n';
 import { Page } from '../ui/Page';
-import { LoadError, Loading } from '../ui/QueryState';
 import { formatDay, formatEuros } from './format';
 import { invoicingKeys } from './keys';
 import { documentTitle, statusLabel, statusTone } from './labels';
-import { Filters, Pager, SearchBox, SortHeader, pageNumber, useListParams } from './listing';
+import { Filters, ListResults, SearchBox, SortHeader, pageNumber, useListParams } from './listing';
 import type { Doc, DocListAnswer } from './types';
 
 const PAGE_SIZE = 25;
@@ -134,74 +133,65 @@ export function DocumentsPage({ family }: { family: DocumentFamily }) {
         </fieldset>
       </Filters>
 
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <LoadError error={list.error} retry={() => void list.refetch()} />
-      ) : (
-        <>
-          <p className="list-count" aria-live="polite">
-            {t('documents.count', { count: list.data.total })}
-          </p>
-          {list.data.items.length === 0 ? (
-            <p className="empty">{filtered ? t('list.noMatch') : family === 'quotes' ? t('documents.noQuotes') : t('documents.noInvoices')}</p>
-          ) : (
-            <div className="table-wrap">
-              <table className="list-table documents-table">
-                <caption className="visually-hidden">{title}</caption>
-                <thead>
-                  <tr>
-                    <SortHeader label={t('documents.number')} sortKey="number" sort={values.sort} order={values.order} onSort={onSort} defaultOrder="desc" />
-                    {invoices && <th scope="col">{t('documents.type')}</th>}
-                    <SortHeader label={t('documents.customer')} sortKey="customer" sort={values.sort} order={values.order} onSort={onSort} />
-                    <SortHeader label={t('documents.issueDate')} sortKey="issueDate" sort={values.sort} order={values.order} onSort={onSort} defaultOrder="desc" />
-                    {invoices ? (
-                      <SortHeader label={t('documents.dueDate')} sortKey="dueDate" sort={values.sort} order={values.order} onSort={onSort} />
-                    ) : (
-                      <th scope="col">{t('documents.validityDate')}</th>
-                    )}
-                    <th scope="col" className="num">
-                      {t('documents.net')}
-                    </th>
-                    <SortHeader label={t('documents.gross')} sortKey="grossCents" sort={values.sort} order={values.order} onSort={onSort} className="num" defaultOrder="desc" />
-                    {invoices && (
-                      <th scope="col" className="num">
-                        {t('documents.balance')}
-                      </th>
-                    )}
-                    <th scope="col">{t('documents.status')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.data.items.map((d) => (
-                    <DocumentRow key={d.id} doc={d} family={family} invoices={invoices} />
-                  ))}
-                </tbody>
-                <tfoot>
-                  <tr className="totals-row">
-                    <th scope="row" colSpan={invoices ? 5 : 4}>
-                      {t('documents.totalsRow', { count: list.data.total })}
-                    </th>
-                    <td className="num nowrap" data-testid="list-total-net">
-                      {formatEuros(list.data.totals.netCents, locale)}
-                    </td>
-                    <td className="num nowrap" data-testid="list-total-gross">
-                      {formatEuros(list.data.totals.grossCents, locale)}
-                    </td>
-                    {invoices && (
-                      <td className="num nowrap" data-testid="list-total-balance">
-                        {formatEuros(list.data.totals.balanceCents, locale)}
-                      </td>
-                    )}
-                    <td />
-                  </tr>
-                </tfoot>
-              </table>
-            </div>
-          )}
-          <Pager page={pageNumber(values.page)} pageSize={PAGE_SIZE} total={list.data.total} onPage={(page) => update({ page: String(page) })} label={t('documents.pagination')} />
-        </>
-      )}
+      <ListResults
+        list={list}
+        count={(total) => t('documents.count', { count: total })}
+        empty={filtered ? t('list.noMatch') : family === 'quotes' ? t('documents.noQuotes') : t('documents.noInvoices')}
+        pager={{ page: pageNumber(values.page), pageSize: PAGE_SIZE, onPage: (page) => update({ page: String(page) }), label: t('documents.pagination') }}
+      >
+        {(data) => (
+          <table className="list-table documents-table">
+            <caption className="visually-hidden">{title}</caption>
+            <thead>
+              <tr>
+                <SortHeader label={t('documents.number')} sortKey="number" sort={values.sort} order={values.order} onSort={onSort} defaultOrder="desc" />
+                {invoices && <th scope="col">{t('documents.type')}</th>}
+                <SortHeader label={t('documents.customer')} sortKey="customer" sort={values.sort} order={values.order} onSort={onSort} />
+                <SortHeader label={t('documents.issueDate')} sortKey="issueDate" sort={values.sort} order={values.order} onSort={onSort} defaultOrder="desc" />
+                {invoices ? (
+                  <SortHeader label={t('documents.dueDate')} sortKey="dueDate" sort={values.sort} order={values.order} onSort={onSort} />
+                ) : (
+                  <th scope="col">{t('documents.validityDate')}</th>
+                )}
+                <th scope="col" className="num">
+                  {t('documents.net')}
+                </th>
+                <SortHeader label={t('documents.gross')} sortKey="grossCents" sort={values.sort} order={values.order} onSort={onSort} className="num" defaultOrder="desc" />
+                {invoices && (
+                  <th scope="col" className="num">
+                    {t('documents.balance')}
+                  </th>
+                )}
+                <th scope="col">{t('documents.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((d) => (
+                <DocumentRow key={d.id} doc={d} family={family} invoices={invoices} />
+              ))}
+            </tbody>
+            <tfoot>
+              <tr className="totals-row">
+                <th scope="row" colSpan={invoices ? 5 : 4}>
+                  {t('documents.totalsRow', { count: data.total })}
+                </th>
+                <td className="num nowrap" data-testid="list-total-net">
+                  {formatEuros(data.totals.netCents, locale)}
+                </td>
+                <td className="num nowrap" data-testid="list-total-gross">
+                  {formatEuros(data.totals.grossCents, locale)}
+                </td>
+                {invoices && (
+                  <td className="num nowrap" data-testid="list-total-balance">
+                    {formatEuros(data.totals.balanceCents, locale)}
+                  </td>
+                )}
+                <td />
+              </tr>
+            </tfoot>
+          </table>
+        )}
+      </ListResults>
     </Page>
   );
 }

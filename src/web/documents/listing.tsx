@@ -1,8 +1,10 @@
 /** What every list page shares: its state in the URL, a debounced search box, sortable headers, a pager. */
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
+import type { UseQueryResult } from '@tanstack/react-query';
 import { useT } from '../i18n';
 import { Button } from '../ui/Button';
+import { LoadError, Loading } from '../ui/QueryState';
 
 export type ListParams<K extends string> = Record<K, string>;
 
@@ -152,4 +154,34 @@ export function Filters({ children, label }: { children: ReactNode; label: strin
 export function pageNumber(value: string): number {
   const n = Number(value);
   return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
+/**
+ * A list's answer as its page shows it: loading, the error with a retry, or the count, the table
+ * (`children`, or what `empty` says when there is nothing) and the pager.
+ */
+export function ListResults<L extends { items: unknown[]; total: number }>({
+  list,
+  count,
+  empty,
+  pager,
+  children,
+}: {
+  list: UseQueryResult<L>;
+  count: (total: number) => string;
+  empty: string;
+  pager: { page: number; pageSize: number; onPage: (page: number) => void; label: string };
+  children: (data: L) => ReactNode;
+}) {
+  if (list.isPending) return <Loading />;
+  if (list.isError) return <LoadError error={list.error} retry={() => void list.refetch()} />;
+  return (
+    <>
+      <p className="list-count" aria-live="polite">
+        {count(list.data.total)}
+      </p>
+      {list.data.items.length === 0 ? <p className="empty">{empty}</p> : <div className="table-wrap">{children(list.data)}</div>}
+      <Pager {...pager} total={list.data.total} />
+    </>
+  );
 }

@@ -9,10 +9,9 @@ import { Link } from 'react-router';
 import type { Permission } from '../../core/permissions';
 import { api, seg } from '../app/api';
 import { useCan, useCurrentDossier } from '../dossiers/context';
-import { Filters, Pager, SearchBox, SortHeader, pageNumber, useListParams } from '../documents/listing';
+import { Filters, ListResults, SearchBox, SortHeader, pageNumber, useListParams } from '../documents/listing';
 import { useI18n, type MessageKey } from '../i18n';
 import { Page } from './Page';
-import { LoadError, Loading } from './QueryState';
 
 const PAGE_SIZE = 25;
 
@@ -99,35 +98,26 @@ export function RecordListPage<T extends { id: string }>({ kind, writePermission
         </div>
       </Filters>
 
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <LoadError error={list.error} retry={() => void list.refetch()} />
-      ) : (
-        <>
-          <p className="list-count" aria-live="polite">
-            {t(message(archived ? 'countArchived' : 'count'), { count: list.data.total })}
-          </p>
-          {list.data.items.length === 0 ? (
-            <p className="empty">{values.q || filterValue ? t('list.noMatch') : t(message(archived ? 'noArchived' : 'empty'))}</p>
-          ) : (
-            <div className="table-wrap">
-              <table className="list-table">
-                <caption className="visually-hidden">{t(message('title'))}</caption>
-                <thead>
-                  <tr>{columns(sortable)}</tr>
-                </thead>
-                <tbody>
-                  {list.data.items.map((item) => (
-                    <tr key={item.id}>{row(item, base)}</tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <Pager page={pageNumber(values.page)} pageSize={PAGE_SIZE} total={list.data.total} onPage={(page) => update({ page: String(page) })} label={t(message('pagination'))} />
-        </>
-      )}
+      <ListResults
+        list={list}
+        count={(total) => t(message(archived ? 'countArchived' : 'count'), { count: total })}
+        empty={values.q || filterValue ? t('list.noMatch') : t(message(archived ? 'noArchived' : 'empty'))}
+        pager={{ page: pageNumber(values.page), pageSize: PAGE_SIZE, onPage: (page) => update({ page: String(page) }), label: t(message('pagination')) }}
+      >
+        {(data) => (
+          <table className="list-table">
+            <caption className="visually-hidden">{t(message('title'))}</caption>
+            <thead>
+              <tr>{columns(sortable)}</tr>
+            </thead>
+            <tbody>
+              {data.items.map((item) => (
+                <tr key={item.id}>{row(item, base)}</tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListResults>
     </Page>
   );
 }
