@@ -58,7 +58,7 @@ export async function issueDocument(
   }, dossier);
   if (row.type === 'credit_note') await applyCredit(d, row, totals);
   // Everything is ready: one statement takes the dossier's write lock, gives the number, chains
-  // the event (ardoise_take_number, migration 006) and writes the document. Concurrent issuers
+  // the event (ardoise_take_number, migrations 006 and 007) and writes the document. Concurrent issuers
   // queue from there to the commit, never across a round trip to the application.
   const series = SERIES_OF[row.type];
   const format = numberTemplate(settings.format, { year: Number(row.issue_date.slice(0, 4)), month: Number(row.issue_date.slice(5, 7)) });

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parisDate } from '../../core/dates';
+import { addDays, parisDate } from '../../core/dates';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { signUp } from '../../../test/helpers/client';
 import { createCustomer, createDraft, issue, LINE, setUpSeller } from '../../../test/helpers/invoicing';
@@ -138,6 +139,54 @@ describe('chronological numbering', () => {
     const quote = await createDraft(client, dossierId, { type: 'quote', customerId, lines: [LINE] });
     expect((await issue(client, dossierId, quote)).body.document.number).toBe(`D-${year}-0001`);
   });
+});
+
+describe('chronology across years', () => {
+  it('refuses an invoice dated 31 December after one dated 5 January of the next year, whatever the yearly restart', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const issueOn = async (issueDate: string) => issue(client, dossierId, await createDraft(client, dossierId, { type: 'invoice', customerId, issueDate, lines: [LINE] }));
+    expect((await issueOn('2025-12-30')).body.document.number).toBe('F-2025-0001');
+    expect((await issueOn('2026-01-05')).body.document.number).toBe('F-2026-0001');
+    const late = await issueOn('2025-12-31');
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('not_chronological');
+    expect(late.body.error.message).toContain('(05/01/2026)');
+    expect((await issueOn('2026-01-05')).body.document.number).toBe('F-2026-0002');
+    expect(await issuedNumbers(dossierId)).toEqual(['F-2025-0001', 'F-2026-0001', 'F-2026-0002']);
+  });
+
+  it('over any sequence of dates, issued dates never go back within a series and a refused issue leaves no gap', async () => {
+    const dates = Array.from({ length: 6 }, (_, i) => addDays('2024-12-29', i)); // 29 December to 3 January
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...dates), { minLength: 1, maxLength: 6 }), fc.boolean(), async (sequence, yearlyReset) => {
+        const { client, dossierId, customerId } = await seller();
+        expect((await client.put(`/api/d/${dossierId}/numbering/invoice`, { format: 'F-{AAAA}-{NNNN}', yearlyReset, firstNumber: 1 })).status).toBe(200);
+        const counters = new Map<string, number>();
+        let lastDate = '';
+        const issuedDates: string[] = [];
+        for (const issueDate of sequence) {
+          const res = await issue(client, dossierId, await createDraft(client, dossierId, { type: 'invoice', customerId, issueDate, lines: [LINE] }));
+          if (issueDate < lastDate) {
+            expect(res.status).toBe(409);
+            expect(res.body.error.code).toBe('not_chronological');
+            continue;
+          }
+          const period = yearlyReset ? issueDate.slice(0, 4) : 'all';
+          const value = (counters.get(period) ?? 0) + 1;
+          counters.set(period, value);
+          expect(res.status, JSON.stringify(res.body)).toBe(200);
+          expect(res.body.document.number).toBe(`F-${issueDate.slice(0, 4)}-${String(value).padStart(4, '0')}`);
+          lastDate = issueDate;
+          issuedDates.push(issueDate);
+        }
+        // In the order they were given, the numbers' dates never go back, and no number is missing.
+        const rows = await server.ctx.db.selectFrom('documents').select(['number', 'issue_date']).where('dossier_id', '=', dossierId).where('number', 'is not', null).orderBy('issued_at').execute();
+        expect(rows.map((r) => String(r.issue_date))).toEqual(issuedDates);
+        expect(rows.length).toBe([...counters.values()].reduce((a, b) => a + b, 0));
+      }),
+      { numRuns: 12, examples: [[['2025-01-02', '2024-12-31', '2025-01-02'], true]] },
+    );
+  }, 180_000);
 });
 
 describe('numbering settings', () => {
