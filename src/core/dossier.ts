@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compact, isValidBic, isValidIban, isValidSiren, isValidSiret, isValidVatNumber, vatNumberMatchesSiren } from './identifiers';
+import { rateKey } from './totals';
 
 export const LEGAL_FORMS = ['EI', 'EIRL', 'EURL', 'SARL', 'SASU', 'SAS', 'SA', 'SNC', 'SCI', 'SCOP', 'ASSOCIATION', 'AUTRE'] as const;
 export type LegalForm = (typeof LEGAL_FORMS)[number];
@@ -9,6 +10,28 @@ export type VatRegime = (typeof VAT_REGIMES)[number];
 
 /** Legal forms of an individual entrepreneur: "EI" is printed beside the name; no share capital. */
 export const INDIVIDUAL_FORMS: readonly LegalForm[] = ['EI', 'EIRL'];
+
+/**
+ * Late-payment penalty rate of a new dossier, in percent: the legal default of Code de commerce
+ * L441-10, the ECB's main refinancing rate (2.15 % since 11 June 2025) plus 10 points. A dossier
+ * may choose another, but not less than three times the legal interest rate.
+ */
+export const DEFAULT_LATE_PENALTY_RATE = '12.15';
+/** Payment terms of a new dossier, in days from the invoice date. */
+export const DEFAULT_PAYMENT_DAYS = 30;
+/** The legal maximum between professionals (L441-10): 60 days from the invoice date (or 45 days end of month). */
+export const MAX_PAYMENT_DAYS = 60;
+
+/** A rate in percent, "12,15" or "12.15", stored as written without trailing zeros ("12.10" → "12.1"). */
+const penaltyRate = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim().replace(',', '.') : v),
+  z
+    .string()
+    .regex(/^\d{1,2}(\.\d{1,2})?$/, 'Taux de pénalités invalide : un pourcentage comme 12,15.')
+    .refine((v) => Number(v) > 0, { message: "Le taux des pénalités de retard ne peut pas être nul : au moins trois fois le taux d'intérêt légal." })
+    .transform(rateKey)
+    .optional(),
+);
 
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 
@@ -55,8 +78,13 @@ export const dossierSettingsSchema = z
       .min(1, 'Au moins un taux de TVA.')
       .max(12)
       .optional(),
-    latePenaltyRate: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'Taux de pénalités invalide (ex. 12.15).').optional(),
-    defaultPaymentDays: z.number().int().min(0).max(365).optional(),
+    latePenaltyRate: penaltyRate,
+    defaultPaymentDays: z
+      .number()
+      .int('Délai de paiement invalide : un nombre entier de jours.')
+      .min(0, 'Délai de paiement invalide : un nombre entier de jours.')
+      .max(MAX_PAYMENT_DAYS, `Le délai de paiement ne peut pas dépasser ${MAX_PAYMENT_DAYS} jours à compter de la date de facture.`)
+      .optional(),
   })
   .strict();
 

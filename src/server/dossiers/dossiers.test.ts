@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { signUp } from '../../../test/helpers/client';
 import { makeJpegShell, makePng } from '../../../test/helpers/images';
+import { createCustomer, createDraft, issue, LINE, setUpSeller } from '../../../test/helpers/invoicing';
+import { documentView } from '../documents/pdf';
+import { documentMentions } from '../pdf/mentions';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -250,5 +253,50 @@ describe('security headers', () => {
     const session = ([] as string[]).concat(signup.headers['set-cookie'] as string[]).find((c) => c.startsWith('ardoise_session='))!;
     expect(session).toMatch(/HttpOnly/);
     expect(session).toMatch(/SameSite=Lax/);
+  });
+});
+
+describe('payment settings', () => {
+  it('a new dossier has the legal defaults: 30 days, penalties at the ECB rate + 10 points', async () => {
+    const { client, dossierId } = await signUp(server.app);
+    const res = await client.get(`/api/d/${dossierId}`);
+    expect(res.body.dossier).toMatchObject({ defaultPaymentDays: 30, latePenaltyRate: '12.15' });
+  });
+
+  it('the chosen terms date new invoices, and the chosen rate is frozen into the issued invoice and its printed mentions', async () => {
+    const { client, dossierId } = await signUp(server.app);
+    await setUpSeller(client, dossierId);
+    const res = await client.patch(`/api/d/${dossierId}/settings`, { defaultPaymentDays: 45, latePenaltyRate: '10,50' });
+    expect(res.status).toBe(200);
+    expect(res.body.dossier).toMatchObject({ defaultPaymentDays: 45, latePenaltyRate: '10.5' });
+    const again = await client.patch(`/api/d/${dossierId}/settings`, { latePenaltyRate: '10.5' });
+    expect(again.status).toBe(200);
+    const audit = await client.get(`/api/d/${dossierId}/audit?action=dossier.settings_updated`);
+    expect(audit.body.events.filter((e: { changes: Record<string, unknown> }) => e.changes.latePenaltyRate)).toHaveLength(1);
+
+    const customerId = await createCustomer(client, dossierId);
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, issueDate: '2026-03-02', lines: [LINE] });
+    expect(draft.dueDate).toBe('2026-04-16');
+    expect((await issue(client, dossierId, draft)).status).toBe(200);
+    await client.patch(`/api/d/${dossierId}/settings`, { latePenaltyRate: '15' });
+    const row = await server.ctx.db.selectFrom('documents').selectAll().where('id', '=', draft.id).executeTakeFirstOrThrow();
+    const view = await server.ctx.tx({ dossierId }, (t) => documentView(t, server.ctx.files, row));
+    expect(documentMentions(view).legal).toContain('Taux des pénalités de retard : 10,5\u00a0%');
+  });
+
+  it('refuses terms over the legal 60 days, a zero or malformed rate, with a message by field and nothing changed', async () => {
+    const { client, dossierId } = await signUp(server.app);
+    for (const [body, field, message] of [
+      [{ defaultPaymentDays: 61 }, 'defaultPaymentDays', '60 jours'],
+      [{ defaultPaymentDays: 2.5 }, 'defaultPaymentDays', 'nombre entier de jours'],
+      [{ latePenaltyRate: '0' }, 'latePenaltyRate', "trois fois le taux d'intérêt légal"],
+      [{ latePenaltyRate: '12 %' }, 'latePenaltyRate', 'un pourcentage comme 12,15'],
+    ] as const) {
+      const before = await snapshot(dossierId);
+      const res = await client.patch(`/api/d/${dossierId}/settings`, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.details.fields[field]).toContain(message);
+      expect(await snapshot(dossierId)).toEqual(before);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { rateKey } from '../../core/totals';
 import type { DossiersTable } from '../db/schema';
 
 export type DossierRow = Selectable<DossiersTable>;
@@ -22,7 +23,7 @@ export function presentDossier(d: DossierRow) {
     iban: d.iban,
     bic: d.bic,
     vatRates: d.vat_rates,
-    latePenaltyRate: d.late_penalty_rate,
+    latePenaltyRate: rateKey(d.late_penalty_rate),
     defaultPaymentDays: d.default_payment_days,
     logoUrl: d.logo_file_id ? `/api/d/${d.id}/logo?v=${d.logo_file_id}` : null,
     plan: d.plan,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_PROFILES, type Permission } from '../../core/permissions';
+import { AVAILABLE_PERMISSIONS, BUILTIN_PROFILES, PERMISSIONS, PLANNED_PERMISSIONS, type Permission } from '../../core/permissions';
 import type { PlanKey } from '../../core/plans';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { ApiClient, signUp, STRONG_PASSWORD, uniqueEmail } from '../../../test/helpers/client';
@@ -343,6 +343,19 @@ describe('custom profiles', () => {
     const list = await admin.get(`/api/d/${dossierId}/profiles`);
     expect(list.body.profiles.map((p: { id: string }) => p.id)).toEqual(['admin', 'adv', 'commercial', 'achat', 'readonly', 'accountant', res.body.profile.id]);
     expect(list.body.profiles.at(-1)).toEqual(res.body.profile);
+  });
+
+  it('offers only the permissions of features that exist: each is required by a registered route, the others are kept but not offered', async () => {
+    const required = new Set(server.app.registeredRoutes.flatMap((r) => (typeof r.auth === 'object' ? [r.auth.permission] : [])));
+    expect(AVAILABLE_PERMISSIONS.filter((p) => !required.has(p))).toEqual([]);
+    expect(PLANNED_PERMISSIONS.filter((p) => required.has(p))).toEqual([]);
+    expect([...AVAILABLE_PERMISSIONS, ...PLANNED_PERMISSIONS].sort()).toEqual([...PERMISSIONS].sort());
+
+    const { client: admin, dossierId } = await adminWithDossier();
+    const list = await admin.get(`/api/d/${dossierId}/profiles`);
+    expect(list.body.permissions).toEqual(AVAILABLE_PERMISSIONS);
+    expect(list.body.permissions).not.toContain('accounting.export');
+    expect(list.body.profiles.find((p: { id: string }) => p.id === 'achat').permissions).toEqual(BUILTIN_PROFILES.achat);
   });
 
   it('gives its members exactly its permissions, and a change applies at once', async () => {

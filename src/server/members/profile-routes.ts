@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BUILTIN_PROFILE_KEYS, BUILTIN_PROFILES, normalizePermissions, PERMISSIONS } from '../../core/permissions';
+import { AVAILABLE_PERMISSIONS, BUILTIN_PROFILE_KEYS, BUILTIN_PROFILES, normalizePermissions, PERMISSIONS } from '../../core/permissions';
 import { BUILTIN_PROFILE_NAMES } from '../../core/profiles';
 import { diff } from '../platform/audit';
 import { currentDossier } from '../platform/auth';
@@ -44,7 +44,7 @@ export const profileRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
       .execute();
     const countOf = (key: string) => Number(builtinCounts.find((c) => c.profile_key === key)?.n ?? 0);
     return {
-      permissions: PERMISSIONS,
+      permissions: AVAILABLE_PERMISSIONS,
       profiles: [
         ...BUILTIN_PROFILE_KEYS.map((key) => ({ id: key, name: BUILTIN_PROFILE_NAMES[key][locale], builtin: true, permissions: BUILTIN_PROFILES[key], memberCount: countOf(key) })),
         ...custom.map((p) => ({ id: p.id, name: p.name, builtin: false, permissions: normalizePermissions(p.permissions), memberCount: Number(p.member_count ?? 0) })),

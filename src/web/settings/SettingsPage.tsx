@@ -53,6 +53,8 @@ function SettingsForm({ dossier }: { dossier: Dossier }) {
     phone: t('settings.phone'),
     iban: t('settings.iban'),
     bic: t('settings.bic'),
+    defaultPaymentDays: t('settings.defaultPaymentDays'),
+    latePenaltyRate: t('settings.latePenaltyRate'),
   };
   const labelsByPath = Object.fromEntries(Object.entries(FIELD_PATHS).map(([k, path]) => [path, labels[k as keyof SettingsFormValues]]));
   const countryNames = useMemo(() => new Intl.DisplayNames([locale === 'fr' ? 'fr-FR' : 'en-GB'], { type: 'region' }), [locale]);
@@ -178,6 +180,33 @@ function SettingsForm({ dossier }: { dossier: Dossier }) {
         <div className="grid">
           <TextField name="iban" label={labels.iban} value={values.iban} onChange={set('iban')} error={err('iban')} autoComplete="off" className="grid__wide" />
           <TextField name="bic" label={labels.bic} value={values.bic} onChange={set('bic')} error={err('bic')} autoComplete="off" />
+        </div>
+      </fieldset>
+
+      <fieldset className="form-section">
+        <legend>{t('settings.payment')}</legend>
+        <p className="field__hint">{t('settings.paymentIntro')}</p>
+        <div className="grid">
+          <TextField
+            name="defaultPaymentDays"
+            label={labels.defaultPaymentDays}
+            hint={t('settings.defaultPaymentDaysHint')}
+            value={values.defaultPaymentDays}
+            onChange={set('defaultPaymentDays')}
+            error={err('defaultPaymentDays')}
+            inputMode="numeric"
+            autoComplete="off"
+          />
+          <TextField
+            name="latePenaltyRate"
+            label={labels.latePenaltyRate}
+            hint={t('settings.latePenaltyRateHint')}
+            value={values.latePenaltyRate}
+            onChange={set('latePenaltyRate')}
+            error={err('latePenaltyRate')}
+            inputMode="decimal"
+            autoComplete="off"
+          />
         </div>
       </fieldset>
 

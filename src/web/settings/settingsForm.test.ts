@@ -109,4 +109,22 @@ describe('validateSettings', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.fields.siren).toBe('Invalid SIREN: 9 digits with a correct check digit.');
   });
+
+  it('shows the legal defaults of payment terms and penalty rate, and sends what the user chose', () => {
+    expect(formValuesOf(blankDossier, 'fr')).toMatchObject({ defaultPaymentDays: '30', latePenaltyRate: '12,15' });
+    expect(formValuesOf({ ...blankDossier, latePenaltyRate: '10.5', defaultPaymentDays: 45 }, 'en')).toMatchObject({ defaultPaymentDays: '45', latePenaltyRate: '10.5' });
+    const result = validateSettings(form({ defaultPaymentDays: '45', latePenaltyRate: '10,50' }), 'fr');
+    expect(result.ok && result.payload).toMatchObject({ defaultPaymentDays: 45, latePenaltyRate: '10.5' });
+  });
+
+  it('refuses terms beyond the legal 60 days, a zero penalty rate, and what is not a number', () => {
+    const result = validateSettings(form({ defaultPaymentDays: '90', latePenaltyRate: '0' }), 'fr');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.fields.defaultPaymentDays).toBe('Le délai de paiement ne peut pas dépasser 60 jours à compter de la date de facture.');
+    expect(result.fields.latePenaltyRate).toContain("trois fois le taux d'intérêt légal");
+    const typos = validateSettings(form({ defaultPaymentDays: 'trente', latePenaltyRate: '12 %' }), 'en');
+    expect(typos.ok).toBe(false);
+    if (!typos.ok) expect(typos.fields).toEqual({ defaultPaymentDays: 'Enter a whole number of days, for example 30.', latePenaltyRate: 'Invalid penalty rate: a percentage such as 12.15.' });
+  });
 });

@@ -2,7 +2,7 @@
  * The settings form's values (strings, as typed) ↔ the API's `DossierSettings`, validated with the
  * same zod schema and cross-field rules as the server (src/core/dossier.ts).
  */
-import { dossierConsistencyErrors, dossierSettingsUpdateSchema, type DossierSettingsUpdate, type LegalForm, type VatRegime } from '../../core/dossier';
+import { DEFAULT_LATE_PENALTY_RATE, DEFAULT_PAYMENT_DAYS, dossierConsistencyErrors, dossierSettingsUpdateSchema, type DossierSettingsUpdate, type LegalForm, type VatRegime } from '../../core/dossier';
 import { LEGAL_FORMS } from '../../core/dossier';
 import { formatIban } from '../../core/identifiers';
 import type { Locale } from '../../core/errors';
@@ -28,6 +28,8 @@ export interface SettingsFormValues {
   phone: string;
   iban: string;
   bic: string;
+  defaultPaymentDays: string;
+  latePenaltyRate: string;
 }
 
 /** Form field → the API's field path, used for error messages and for `details.fields` from the server. */
@@ -50,6 +52,8 @@ export const FIELD_PATHS: Record<keyof SettingsFormValues, string> = {
   phone: 'phone',
   iban: 'iban',
   bic: 'bic',
+  defaultPaymentDays: 'defaultPaymentDays',
+  latePenaltyRate: 'latePenaltyRate',
 };
 
 export function isLegalForm(value: string): value is LegalForm {
@@ -92,6 +96,8 @@ export function formValuesOf(d: Dossier, locale: Locale): SettingsFormValues {
     phone: d.phone ?? '',
     iban: d.iban ? formatIban(d.iban) : '',
     bic: d.bic ?? '',
+    defaultPaymentDays: String(d.defaultPaymentDays ?? DEFAULT_PAYMENT_DAYS),
+    latePenaltyRate: (d.latePenaltyRate ?? DEFAULT_LATE_PENALTY_RATE).replace('.', locale === 'fr' ? ',' : '.'),
   };
 }
 
@@ -110,6 +116,9 @@ export function validateSettings(v: SettingsFormValues, locale: Locale): Validat
     if (!v.city.trim()) fields['address.city'] = translate(locale, 'settings.cityRequired');
   }
 
+  const days = v.defaultPaymentDays.trim();
+  if (!/^\d{1,3}$/.test(days)) fields.defaultPaymentDays = translate(locale, 'settings.paymentDaysInvalid');
+
   const input = {
     legalName: v.legalName,
     legalForm: v.legalForm === '' ? null : v.legalForm,
@@ -125,6 +134,8 @@ export function validateSettings(v: SettingsFormValues, locale: Locale): Validat
     phone: v.phone,
     iban: v.iban,
     bic: v.bic,
+    defaultPaymentDays: /^\d{1,3}$/.test(days) ? Number(days) : undefined,
+    latePenaltyRate: v.latePenaltyRate,
   };
 
   const parsed = dossierSettingsUpdateSchema.safeParse(input);
@@ -133,7 +144,7 @@ export function validateSettings(v: SettingsFormValues, locale: Locale): Validat
       const path = issue.path.map(String).join('.');
       if (fields[path]) continue;
       fields[path] =
-        issue.code === 'too_big' ? translate(locale, 'validation.tooLong', { max: String(issue.maximum) }) : localizeFieldMessage(issue.message, locale);
+        issue.code === 'too_big' && issue.origin === 'string' ? translate(locale, 'validation.tooLong', { max: String(issue.maximum) }) : localizeFieldMessage(issue.message, locale);
     }
   } else {
     for (const [path, message] of Object.entries(dossierConsistencyErrors(parsed.data))) {
@@ -161,6 +172,10 @@ const ENGLISH: Record<string, string> = {
   'Renseignez le SIREN avant le SIRET.': 'Enter the SIREN before the SIRET.',
   'Le numéro de TVA ne correspond pas au SIREN du dossier.': "The VAT number does not match the dossier's SIREN.",
   "L'option pour la TVA sur les débits ne s'applique pas en franchise en base.": 'The VAT-on-debits option does not apply under the VAT exemption (franchise en base).',
+  'Taux de pénalités invalide : un pourcentage comme 12,15.': 'Invalid penalty rate: a percentage such as 12.15.',
+  "Le taux des pénalités de retard ne peut pas être nul : au moins trois fois le taux d'intérêt légal.": 'The late-payment penalty rate cannot be zero: at least three times the legal interest rate.',
+  'Délai de paiement invalide : un nombre entier de jours.': 'Invalid payment terms: a whole number of days.',
+  'Le délai de paiement ne peut pas dépasser 60 jours à compter de la date de facture.': 'Payment terms cannot exceed 60 days from the invoice date.',
 };
 
 export function localizeFieldMessage(message: string, locale: Locale): string {
