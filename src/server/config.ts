@@ -16,6 +16,8 @@ export interface Config {
   publicUrl: string;
   sessionTtlDays: number;
   secureCookies: boolean;
+  /** Behind a reverse proxy: the client's address is read from `X-Forwarded-For`. */
+  trustProxy: boolean;
   production: boolean;
   logLevel: string;
   poolSize: number;
@@ -59,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     sessionTtlDays: int(env.SESSION_TTL_DAYS, 30),
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true' : publicUrl.startsWith('https://'),
+    trustProxy: env.TRUST_PROXY === 'true',
     production,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     poolSize: int(env.DB_POOL_SIZE, 20),

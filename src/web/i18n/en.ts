@@ -93,8 +93,12 @@ export const en: Record<MessageKey, string> = {
   'invitation.createAndAccept': 'Create my account and accept the invitation',
 
   'outbox.title': 'Local outbox',
-  'outbox.banner': 'No SMTP server is configured: e-mails sent by Ardoise (invitations, password resets…) do not leave the server and are kept here.',
-  'outbox.unavailable': 'An SMTP server is configured: e-mails are really sent and the local outbox is not used.',
+  'outbox.banner':
+    'No SMTP server is configured: e-mails sent by Ardoise (invitations, password resets…) do not leave the server and are kept here. Only the person running Ardoise can read them, on this computer.',
+  'outbox.purpose':
+    'When Ardoise runs on a computer without an SMTP server, to try it out, the e-mails it sends (invitations, password resets…) are kept and read here, on that computer only.',
+  'outbox.unavailable':
+    'It cannot be read from here. If you are waiting for an e-mail from Ardoise, look for it in your mailbox; if it does not come, ask the person who runs this Ardoise installation.',
   'outbox.listTitle': 'Messages ({count})',
   'outbox.empty': 'No message yet.',
   'outbox.pick': 'Choose a message to read it.',

@@ -92,8 +92,11 @@ export const fr = {
 
   'outbox.title': "Boîte d'envoi locale",
   'outbox.banner':
-    "Aucun serveur SMTP n'est configuré : les e-mails envoyés par Ardoise (invitations, réinitialisations de mot de passe…) ne partent pas et sont conservés ici.",
-  'outbox.unavailable': "Un serveur SMTP est configuré : les e-mails partent réellement et la boîte d'envoi locale n'est pas utilisée.",
+    "Aucun serveur SMTP n'est configuré : les e-mails envoyés par Ardoise (invitations, réinitialisations de mot de passe…) ne partent pas et sont conservés ici. Seule la personne qui fait tourner Ardoise peut les lire, sur cet ordinateur.",
+  'outbox.purpose':
+    "Quand Ardoise tourne sur un ordinateur sans serveur SMTP, pour l'essayer, les e-mails qu'il envoie (invitations, réinitialisations de mot de passe…) sont conservés et se lisent ici, sur cet ordinateur uniquement.",
+  'outbox.unavailable':
+    "Elle ne se lit pas d'ici. Si vous attendez un e-mail d'Ardoise, cherchez-le dans votre messagerie ; s'il n'arrive pas, adressez-vous à la personne qui gère cette installation d'Ardoise.",
   'outbox.listTitle': 'Messages ({count})',
   'outbox.empty': 'Aucun message pour le moment.',
   'outbox.pick': 'Choisissez un message pour le lire.',

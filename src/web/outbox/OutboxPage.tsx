@@ -1,4 +1,8 @@
-/** The local outbox: without an SMTP server, e-mails are kept by the server and read here. */
+/**
+ * The local outbox: without an SMTP server, e-mails are kept by the server and read here — only
+ * by the person running Ardoise, on that machine (platform/local-outbox.ts). To anyone else the
+ * page says what it is for and shows nothing.
+ */
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
@@ -14,20 +18,25 @@ export function OutboxPage() {
   const { t } = useI18n();
   const { messageId } = useParams();
   const config = useConfig();
-  const available = config.data?.outboxAvailable !== false;
 
-  return (
-    <Page title={t('outbox.title')} intro={<Alert kind="info">{t('outbox.banner')}</Alert>}>
-      {!available ? (
-        <Alert kind="warning">
+  if (config.isPending) return <Loading />;
+  if (config.isError) return <LoadError error={config.error} retry={() => void config.refetch()} />;
+  if (!config.data.outboxAvailable) {
+    return (
+      <Page title={t('outbox.title')}>
+        <Alert kind="info">
+          <p>{t('outbox.purpose')}</p>
           <p>{t('outbox.unavailable')}</p>
         </Alert>
-      ) : (
-        <div className="outbox">
-          <MessageList selectedId={messageId} />
-          {messageId ? <MessageView id={messageId} /> : <p className="outbox__empty-view">{t('outbox.pick')}</p>}
-        </div>
-      )}
+      </Page>
+    );
+  }
+  return (
+    <Page title={t('outbox.title')} intro={<Alert kind="info">{t('outbox.banner')}</Alert>}>
+      <div className="outbox">
+        <MessageList selectedId={messageId} />
+        {messageId ? <MessageView id={messageId} /> : <p className="outbox__empty-view">{t('outbox.pick')}</p>}
+      </div>
     </Page>
   );
 }
