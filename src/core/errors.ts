@@ -41,6 +41,10 @@ export const ERROR_MESSAGES = {
     fr: 'La date d’émission ({issueDate}) est antérieure à celle de la dernière pièce émise dans cette série ({lastDate}).',
     en: 'The issue date ({issueDate}) is before the last issued document of this series ({lastDate}).',
   },
+  number_taken: {
+    fr: 'Le format de numérotation de cette série ({format}) redonne un numéro déjà attribué : changez-le dans Paramètres › Numérotation (par exemple en y ajoutant l’année, {AAAA}).',
+    en: 'This series’ numbering format ({format}) gives a number already used: change it in Settings › Numbering (e.g. add the year, {AAAA}).',
+  },
   numbering_locked: { fr: 'Une pièce de cette série a déjà été émise cette année : sa numérotation ne peut plus changer.', en: 'A document of this series was issued this year: its numbering can no longer change.' },
   already_invoiced: { fr: 'Ce devis a déjà été facturé (facture {number}).', en: 'This quote was already invoiced (invoice {number}).' },
   invalid_transition: { fr: "Cette action n'est pas possible dans l'état actuel de la pièce.", en: 'This action is not possible in the document’s current state.' },

@@ -22,6 +22,37 @@ describe('numbering formats', () => {
   });
 });
 
+describe('yearly restart', () => {
+  it('refuses a format without the year when the series restarts each year, and says why', () => {
+    expect(formatProblem('F-{NNNN}', true)).toContain('doit contenir l’année');
+    expect(formatProblem('F-{MM}-{NNNN}', true)).toContain('doit contenir l’année');
+    expect(formatProblem('F-{NNNN}', false)).toBeNull();
+    expect(formatProblem('F-{AA}-{NNNN}', true)).toBeNull();
+    expect(formatProblem(DEFAULT_FORMATS.invoice, true)).toBeNull();
+  });
+
+  it('a format accepted with a yearly restart never gives the same number in two different years', () => {
+    const piece = fc.constantFrom('F', '-', '/', '{AAAA}', '{AA}', '{MM}', '1');
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 4 }),
+        fc.array(piece, { maxLength: 4 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.tuple(fc.integer({ min: 2000, max: 2099 }), fc.integer({ min: 2000, max: 2099 })).filter(([a, b]) => a !== b),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 99_999 }),
+        fc.integer({ min: 1, max: 99_999 }),
+        (before, after, n, [year1, year2], month1, month2, counter1, counter2) => {
+          const format = [...before, `{${'N'.repeat(n)}}`, ...after].join('');
+          if (formatProblem(format, true) !== null) return;
+          expect(renderNumber(format, { year: year1, month: month1, counter: counter1 })).not.toBe(renderNumber(format, { year: year2, month: month2, counter: counter2 }));
+        },
+      ),
+    );
+  });
+});
+
 describe('numbering templates', () => {
   it('prefix + counter padded to the width + suffix is the rendered number, counters wider than the Ns included', () => {
     const piece = fc.constantFrom('F', 'FA', '-', '_', '/', '+', '{AAAA}', '{AA}', '{MM}', 'X9');

@@ -3,6 +3,8 @@
  * padded to as many digits as there are Ns (e.g. `F-{AAAA}-{NNNN}` → F-2026-0042).
  * A number may only use A-Z a-z 0-9 + - _ / and at most 35 characters (e-invoicing rule BR-FR).
  */
+import { z } from 'zod';
+
 export const SERIES = ['quote', 'invoice', 'credit_note', 'pro_forma'] as const;
 export type Series = (typeof SERIES)[number];
 
@@ -15,16 +17,39 @@ export const DEFAULT_FORMATS: Record<Series, string> = {
 
 const TOKEN = /\{(AAAA|AA|MM|N+)\}/g;
 
-/** Returns a French message when the format is unusable, null when it is fine. */
-export function formatProblem(format: string): string | null {
+/**
+ * A series that restarts each year must carry the year in its numbers: otherwise the first number
+ * of a year would repeat the first number of the year before (F-0001 twice).
+ */
+export function lacksYear(format: string, yearlyReset: boolean): boolean {
+  return yearlyReset && !/\{AA(AA)?\}/.test(format);
+}
+
+/** Returns a French message when the format is unusable (with this yearly restart, when given), null when it is fine. */
+export function formatProblem(format: string, yearlyReset = false): string | null {
   const counters = format.match(/\{N+\}/g) ?? [];
   if (counters.length !== 1) return 'Le format doit contenir exactement un compteur, par exemple {NNNN}.';
   const literal = format.replace(TOKEN, '');
   if (/[{}]/.test(literal)) return 'Le format contient une balise inconnue (balises possibles : {AAAA}, {AA}, {MM}, {NNNN}).';
   if (!/^[A-Za-z0-9+\-_/]*$/.test(literal)) return 'Un numéro ne peut contenir que des lettres sans accent, des chiffres et + - _ /.';
   if (renderNumber(format, { year: 2026, month: 12, counter: 1 }).length > 35 - 4) return 'Le format est trop long (35 caractères au plus, compteur compris).';
+  if (lacksYear(format, yearlyReset)) return 'Une numérotation qui repart de 1 chaque année doit contenir l’année ({AAAA} ou {AA}) : sinon les numéros de la nouvelle année reprendraient ceux de l’année précédente.';
   return null;
 }
+
+/** A series' numbering settings as sent by the settings page (the format checked with its yearly restart). */
+export const numberingSettingsSchema = z
+  .object({
+    format: z.string().trim().min(1, 'Indiquez le format.').max(40, 'Le format fait 40 caractères au plus.'),
+    yearlyReset: z.boolean(),
+    firstNumber: z.number().int().min(1).max(99_999_999),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const problem = formatProblem(v.format, v.yearlyReset);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['format'], message: problem });
+  });
+export type NumberingSettingsInput = z.infer<typeof numberingSettingsSchema>;
 
 export function renderNumber(format: string, v: { year: number; month: number; counter: number }): string {
   return format.replace(TOKEN, (_whole, token: string) => {

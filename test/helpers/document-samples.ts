@@ -75,7 +75,7 @@ export function documentSamples(admin: () => ApiClient, customerId: () => string
       return { url: `/api/d/${id}/invoices/${invoiceId}/payments/${paid.body.paymentId}/cancel`, body: { reason: 'Chèque refusé' } };
     },
     'GET /api/d/:dossierId/numbering': async (id: string) => ({ url: `/api/d/${id}/numbering` }),
-    'PUT /api/d/:dossierId/numbering/:series': async (id: string) => ({ url: `/api/d/${id}/numbering/pro_forma`, body: { format: `PF${Math.floor(Math.random() * 90 + 10)}-{NNNN}`, yearlyReset: true, firstNumber: 1 } }),
+    'PUT /api/d/:dossierId/numbering/:series': async (id: string) => ({ url: `/api/d/${id}/numbering/pro_forma`, body: { format: `PF${Math.floor(Math.random() * 90 + 10)}-{AA}-{NNNN}`, yearlyReset: true, firstNumber: 1 } }),
   });
   return samples;
 }

@@ -9,7 +9,7 @@ import { formatEuros } from '../../core/money';
 import { numberingPeriod, numberTemplate } from '../../core/numbering';
 import { computeTotals, type DepositDeduction, type Discount, type Totals } from '../../core/totals';
 import { requirePermission, type DossierContext } from '../platform/auth';
-import { AppError, invalid } from '../platform/errors';
+import { AppError, invalid, isUniqueViolation } from '../platform/errors';
 import { customerSnapshot, sellerSnapshot } from './snapshots';
 import { draftDefaults, insertDraft, staleVersion, validateDraft, type DraftFields } from './drafts';
 import { deductionsOf, loadDocument, loadForIssue, loadLines, totalsLines, type DocumentRow, type LinkedDocument } from './store';
@@ -104,6 +104,8 @@ export async function issueDocument(
     if (error instanceof pg.DatabaseError && error.code === 'AR001') {
       throw new AppError(409, 'not_chronological', { issueDate: formatDateFr(row.issue_date), lastDate: formatDateFr(error.detail ?? '') });
     }
+    // The unique index's last line of defence: a format that gives a number twice (one stored before formats were checked).
+    if (isUniqueViolation(error) && (error as pg.DatabaseError).constraint === 'documents_number') throw new AppError(409, 'number_taken', { format: settings.format });
     throw error;
   }
   if (!issued?.number) throw new Error(`Document ${id} of dossier ${d.id} was not numbered`);

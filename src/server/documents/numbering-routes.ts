@@ -2,20 +2,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parisDate } from '../../core/dates';
-import { formatProblem, renderNumber, SERIES } from '../../core/numbering';
+import { numberingSettingsSchema, renderNumber, SERIES } from '../../core/numbering';
 import { currentDossier } from '../platform/auth';
 import { diff } from '../platform/audit';
 import type { AppContext } from '../platform/context';
-import { AppError, invalid } from '../platform/errors';
+import { AppError } from '../platform/errors';
 import { allSeriesSettings, seriesLocked, seriesSettings } from './numbering';
-
-const body = z
-  .object({
-    format: z.string().trim().min(1).max(40),
-    yearlyReset: z.boolean(),
-    firstNumber: z.number().int().min(1).max(99_999_999),
-  })
-  .strict();
 
 /** Numbering formats per series: visible to every member, changed by administrators, locked once used. */
 export const numberingRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app) => {
@@ -32,12 +24,10 @@ export const numberingRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (a
 
   r.put(
     '/d/:dossierId/numbering/:series',
-    { config: { auth: { permission: 'settings.manage' } }, schema: { params: z.object({ dossierId: z.string(), series: z.enum(SERIES) }), body } },
+    { config: { auth: { permission: 'settings.manage' } }, schema: { params: z.object({ dossierId: z.string(), series: z.enum(SERIES) }), body: numberingSettingsSchema } },
     async (request) => {
       const d = currentDossier(request);
       const { series } = request.params;
-      const problem = formatProblem(request.body.format);
-      if (problem) throw invalid({ format: problem });
       // Serialises format changes with issuing in this series.
       await d.t.selectFrom('dossiers').select('id').where('id', '=', d.id).forUpdate().execute();
       const before = await seriesSettings(d.t, d.id, series);

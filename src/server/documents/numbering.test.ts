@@ -206,7 +206,7 @@ describe('numbering settings', () => {
       expect(note, JSON.stringify(note)).toBeTruthy();
       expect((await issue(client, dossierId, note)).body.document.number).toBe(want);
     }
-    const locked = await client.put(`/api/d/${dossierId}/numbering/invoice`, { format: 'X-{NNNN}', yearlyReset: true, firstNumber: 1 });
+    const locked = await client.put(`/api/d/${dossierId}/numbering/invoice`, { format: 'X-{AAAA}-{NNNN}', yearlyReset: true, firstNumber: 1 });
     expect(locked.status).toBe(409);
     expect(locked.body.error.code).toBe('numbering_locked');
     const listed = await client.get(`/api/d/${dossierId}/numbering`);
@@ -226,11 +226,34 @@ describe('numbering settings', () => {
     expect(res.body.error.details.fields.format).toContain(message);
   });
 
+  it('refuses a yearly restart with a format that lacks the year, and accepts that format without the restart', async () => {
+    const { client, dossierId } = await seller();
+    const res = await client.put(`/api/d/${dossierId}/numbering/invoice`, { format: 'F-{NNNN}', yearlyReset: true, firstNumber: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(res.body.error.details.fields.format).toContain('doit contenir l’année ({AAAA} ou {AA})');
+    expect((await client.put(`/api/d/${dossierId}/numbering/invoice`, { format: 'F-{NNNN}', yearlyReset: false, firstNumber: 1 })).status).toBe(200);
+  });
+
+  it('a format stored before it was checked that gives a number twice is a clear 409, not a 500, and issues nothing', async () => {
+    const { client, dossierId, customerId } = await seller();
+    await server.ctx.db.insertInto('numbering_series').values({ dossier_id: dossierId, series: 'invoice', format: 'F-{NNNN}', yearly_reset: true, first_number: 1 }).execute();
+    const issueOn = async (issueDate: string) => issue(client, dossierId, await createDraft(client, dossierId, { type: 'invoice', customerId, issueDate, lines: [LINE] }));
+    expect((await issueOn('2025-12-30')).body.document.number).toBe('F-0001');
+    const res = await issueOn('2026-01-05');
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('number_taken');
+    expect(res.body.error.message).toContain('(F-{NNNN}) redonne un numéro déjà attribué');
+    expect(await issuedNumbers(dossierId)).toEqual(['F-0001']);
+    const counters = await server.ctx.db.selectFrom('number_counters').select(['period', 'last_value']).where('dossier_id', '=', dossierId).where('last_value', '>', 0).execute();
+    expect(counters).toEqual([{ period: 2025, last_value: 1 }]);
+  });
+
   it('only administrators change numbering', async () => {
     const { dossierId, client } = await seller();
     const member = await signUp(server.app);
     await client.post(`/api/d/${dossierId}/members`, { email: member.email, profileId: 'adv' });
-    const res = await member.client.put(`/api/d/${dossierId}/numbering/invoice`, { format: 'X-{NNNN}', yearlyReset: true, firstNumber: 1 });
+    const res = await member.client.put(`/api/d/${dossierId}/numbering/invoice`, { format: 'X-{AAAA}-{NNNN}', yearlyReset: true, firstNumber: 1 });
     expect(res.status).toBe(403);
   });
 });

@@ -1,7 +1,7 @@
 /** Numérotation: the format of each series' numbers, locked once a number of the series was given. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { formatProblem, renderNumber } from '../../core/numbering';
+import { formatProblem, lacksYear, renderNumber } from '../../core/numbering';
 import { ApiError, api, seg } from '../app/api';
 import { useCan, useCurrentDossier } from '../dossiers/context';
 import { invoicingKeys } from '../documents/keys';
@@ -74,7 +74,7 @@ function SeriesForm({ series }: { series: NumberingSeries }) {
     },
   });
 
-  const problem = format.trim() ? formatProblem(format.trim()) : t('numbering.formatRequired');
+  const problem = format.trim() ? formatProblem(format.trim(), yearlyReset) : t('numbering.formatRequired');
   const first = Number(firstNumber);
   const firstOk = /^\d{1,8}$/.test(firstNumber.trim()) && first >= 1;
   const now = new Date();
@@ -84,7 +84,7 @@ function SeriesForm({ series }: { series: NumberingSeries }) {
     e.preventDefault();
     setSaved(false);
     const fields: Record<string, string> = {};
-    if (problem) fields[`${p}format`] = locale === 'en' && format.trim() ? t('numbering.formatInvalid') : problem;
+    if (problem) fields[`${p}format`] = locale === 'en' && format.trim() ? t(formatProblem(format.trim()) === null && lacksYear(format.trim(), yearlyReset) ? 'numbering.yearRequired' : 'numbering.formatInvalid') : problem;
     if (!firstOk) fields[`${p}firstNumber`] = t('numbering.firstNumberInvalid');
     if (Object.keys(fields).length > 0) return errors.fail(t('error.checkFields'), fields);
     save.mutate({ format: format.trim(), yearlyReset, firstNumber: first });
