@@ -221,6 +221,16 @@ describe('deposits and the final invoice', () => {
     expect(quoteHistory.filter((e) => e.action === 'quote.converted').map((e) => e.changes.createdDocumentId.after)).toEqual([deposit.id, final.id]);
   });
 
+  it('the date of the sale or service on the quote is carried to its deposit and final invoices', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const serviceDate = addDays(TODAY, 21);
+    const quote = await acceptedQuote(client, dossierId, { customerId, serviceDate, lines: [LINE] });
+    expect(quote.serviceDate).toBe(serviceDate);
+    const deposit = await issued(client, dossierId, await post(client, docUrl(dossierId, quote, '/convert'), { target: 'deposit_invoice', percent: '30' }));
+    const final = await issued(client, dossierId, await post(client, docUrl(dossierId, quote, '/convert'), { target: 'invoice' }));
+    expect([deposit.serviceDate, final.serviceDate]).toEqual([serviceDate, serviceDate]);
+  });
+
   it('a deposit by amount, and two deposits deducted by one final invoice', async () => {
     const { client, dossierId, customerId } = await seller();
     const quote = await acceptedQuote(client, dossierId, { customerId, lines: AWKWARD });

@@ -205,7 +205,8 @@ export async function convertQuote(d: DossierContext, id: string, conversion: Co
   const quote = await loadDocument(d.t, d.id, id, { forUpdate: true, types: ['quote'] });
   if (quote.status !== 'accepted') throw transition();
   const lines = await loadLines(d.t, d.id, id);
-  const base = { customerId: quote.customer_id, vatTreatment: quote.vat_treatment, paymentTerms: quote.payment_terms as DraftFields['paymentTerms'], notes: quote.notes };
+  // The date of the sale or service (a mandatory mention when it differs from the issue date) follows the quote.
+  const base = { customerId: quote.customer_id, serviceDate: quote.service_date, vatTreatment: quote.vat_treatment, paymentTerms: quote.payment_terms as DraftFields['paymentTerms'], notes: quote.notes };
   let newId: string;
   if (conversion.target === 'deposit_invoice') {
     const fields = await draftDefaults(d.t, d.id, 'deposit_invoice', { ...base, lines: depositLines(quote.totals as Totals, quote.number!, conversion) });
