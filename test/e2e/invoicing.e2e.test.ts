@@ -7,11 +7,10 @@
  *
  * And: a Commercial sees quotes and customers, but not invoices.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPdf } from '../helpers/pdf';
 import { ARTIFACTS_DIR, withArtifacts, type Tab } from './driver';
 import {
   engines,
@@ -29,8 +28,6 @@ import {
   waitUntil,
   type E2E,
 } from './support';
-
-const execFileAsync = promisify(execFile);
 
 /** Today and this year in Paris, as the server dates and numbers documents. */
 const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
@@ -469,8 +466,7 @@ describe.each(engines())('invoicing journey (%s)', (engine) => {
         await mkdir(dir, { recursive: true });
         const file = path.join(dir, `${invoiceNumber}.pdf`);
         await writeFile(file, content);
-        const { stdout } = await execFileAsync('pdftotext', ['-layout', file, '-']);
-        const text = normalizeSpaces(stdout);
+        const text = normalizeSpaces((await readPdf(content)).text);
         for (const expected of [
           invoiceNumber,
           CUSTOMER,

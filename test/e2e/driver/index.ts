@@ -1,43 +1,39 @@
 /**
  * The engines of the run and their drivers, and failure artifacts.
  *
- * `E2E_BROWSER` picks the engines: `chromium`, `webkit`, or both (`chromium,webkit`). Unset, a
- * run uses both when WebKit is installed here, Chromium alone otherwise (with a warning) — but
- * in CI (`CI` set) WebKit is never dropped silently: a missing WebKit fails its journeys.
+ * `E2E_BROWSER` picks the engines: `chromium`, `webkit`, or both (`chromium,webkit`, the
+ * default). An engine is never dropped because it is missing here: the run fails, naming what to
+ * install (`npm test` installs it itself, see scripts/test-prerequisites.mjs), unless
+ * `E2E_BROWSER` leaves that engine out.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { aptCommand, askedEngines, ENGINES, missingPrerequisites, packagesFor } from '../../../scripts/test-prerequisites.mjs';
 import { launchChromium } from './chromium';
 import type { Browser, Tab } from './types';
-import { launchWebKit, webkitMissing } from './webkit';
+import { launchWebKit } from './webkit';
 
 export type { Browser, Clickable, Tab, User, Viewport } from './types';
 
-export const ENGINES = ['chromium', 'webkit'] as const;
+export { ENGINES };
 export type Engine = (typeof ENGINES)[number];
 
-function isEngine(value: string): value is Engine {
-  return (ENGINES as readonly string[]).includes(value);
-}
-
-let warned = false;
-
-/** The engines every journey runs in, in this order. */
-export function engines(): Engine[] {
-  const asked = process.env.E2E_BROWSER?.trim();
-  if (asked) {
-    const list = asked.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-    const unknown = list.filter((name) => !isEngine(name));
-    if (unknown.length) throw new Error(`E2E_BROWSER=${asked}: unknown engine ${unknown.join(', ')} (available: ${ENGINES.join(', ')})`);
-    return [...new Set(list as Engine[])];
+/**
+ * The engines every journey runs in, in this order. Throws when one of them cannot run on this
+ * machine: a journey is left out only when E2E_BROWSER says so.
+ */
+export function engines(env: NodeJS.ProcessEnv = process.env): Engine[] {
+  const asked = askedEngines(env);
+  const missing = missingPrerequisites(env);
+  if (missing.length > 0) {
+    const packages = packagesFor(missing);
+    throw new Error(
+      `The browser journeys cannot run in ${asked.join(' and ')} here; missing: ${missing.map((m) => m.what + (m.fix ? ` (${m.fix})` : '')).join(', ')}.` +
+        (packages.length ? ` Install: ${aptCommand(packages)} (npm test does it when run as root).` : '') +
+        ' To run one engine only, set E2E_BROWSER=chromium or E2E_BROWSER=webkit.',
+    );
   }
-  const missing = webkitMissing();
-  if (missing.length === 0 || process.env.CI) return ['chromium', 'webkit'];
-  if (!warned) {
-    warned = true;
-    console.warn(`Browser journeys: WebKit is not installed (missing ${missing.join(', ')}), so they run in Chromium only. apt-get install -y webkit2gtk-driver xvfb dbus-x11`);
-  }
-  return ['chromium'];
+  return asked;
 }
 
 export async function launchBrowser(baseUrl: string, engine: Engine = engines()[0] ?? 'chromium'): Promise<Browser> {

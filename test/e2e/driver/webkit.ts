@@ -37,6 +37,7 @@ import {
   type Query,
 } from './page-scripts';
 import type { Browser, Clickable, Key, Tab, User, Viewport } from './types';
+import { aptCommand, miniBrowserPath, missingPrerequisites, packagesFor } from '../../../scripts/test-prerequisites.mjs';
 import { webDriverCommand, WebDriverError, WebDriverSession, type ElementRef } from './webdriver';
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -48,31 +49,6 @@ const POLL_MS = 100;
 const SCREEN = '1920x1200x24';
 
 export const WEBKIT_WEBDRIVER = process.env.WEBKIT_WEBDRIVER_PATH ?? 'WebKitWebDriver';
-
-/** MiniBrowser ships in the multiarch library directory of webkit2gtk-4.1 (Debian 12). */
-export function miniBrowserPath(): string | null {
-  if (process.env.WEBKIT_MINIBROWSER_PATH) return process.env.WEBKIT_MINIBROWSER_PATH;
-  const candidates = ['x86_64-linux-gnu', 'aarch64-linux-gnu', 'arm-linux-gnueabihf', 'i386-linux-gnu'].flatMap((arch) => [
-    `/usr/lib/${arch}/webkit2gtk-4.1/MiniBrowser`,
-    `/usr/lib/${arch}/webkit2gtk-4.0/MiniBrowser`,
-  ]);
-  return candidates.find((p) => existsSync(p)) ?? null;
-}
-
-function onPath(command: string): boolean {
-  if (command.includes('/')) return existsSync(command);
-  return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(path.join(dir, command)));
-}
-
-/** What is missing to run WebKit here (empty when it can run). */
-export function webkitMissing(): string[] {
-  const missing: string[] = [];
-  if (!onPath(WEBKIT_WEBDRIVER)) missing.push(`${WEBKIT_WEBDRIVER} (package webkit2gtk-driver)`);
-  if (!miniBrowserPath()) missing.push('MiniBrowser (package libwebkit2gtk-4.1-0; or set WEBKIT_MINIBROWSER_PATH)');
-  if (!onPath('xvfb-run')) missing.push('xvfb-run (package xvfb)');
-  if (!onPath('dbus-run-session')) missing.push('dbus-run-session (package dbus-x11 / dbus)');
-  return missing;
-}
 
 // ---------------------------------------------------------------------------------------------
 // WebKitWebDriver processes
@@ -111,7 +87,7 @@ function gtkConfigHome(): string {
  * takes the language from the C library's LC_CTYPE locale, which must exist: when the system has
  * no fr_FR.UTF-8, one is compiled once with `localedef` into the temporary directory (LOCPATH).
  * Only LC_CTYPE is French, so nothing parses numbers with a decimal comma. Without `localedef`
- * data the browser stays in English (en-US) and a warning says so.
+ * data it fails (the journeys read French text) rather than run WebKit in English.
  */
 let localeEnv: NodeJS.ProcessEnv | null = null;
 function frenchLocale(): NodeJS.ProcessEnv {
@@ -140,8 +116,7 @@ function frenchLocale(): NodeJS.ProcessEnv {
     }
   }
   if (existsSync(path.join(target, 'LC_CTYPE'))) return (localeEnv = { ...env, LOCPATH: base });
-  console.warn('WebKit journeys: no fr_FR.UTF-8 locale (localedef failed), so WebKit runs in en-US. apt-get install -y locales');
-  return (localeEnv = {});
+  throw new Error('WebKit journeys: no fr_FR.UTF-8 locale, and localedef could not compile one, so WebKit would not speak French. Install: apt-get install -y --no-install-recommends locales');
 }
 
 function freePort(): Promise<number> {
@@ -305,8 +280,8 @@ async function tryStartDriverProcess(): Promise<DriverProcess> {
 // Browser, users, tabs
 
 export async function launchWebKit(baseUrl: string): Promise<Browser> {
-  const missing = webkitMissing();
-  if (missing.length) throw new Error(`WebKit cannot run here; missing: ${missing.join(', ')}. Install: apt-get install -y webkit2gtk-driver xvfb dbus-x11`);
+  const missing = missingPrerequisites({ ...process.env, E2E_BROWSER: 'webkit' });
+  if (missing.length) throw new Error(`WebKit cannot run here; missing: ${missing.map((m) => m.what).join(', ')}. Install: ${aptCommand(packagesFor(missing))}`);
   const binary = miniBrowserPath() as string;
   const users: WebKitUser[] = [];
   return {
