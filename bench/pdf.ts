@@ -117,7 +117,7 @@ export function reactInvoice(view: DocumentView): ReactElement {
     h(View, { style: s.headRow }, text(cellStyle(44, false), 'Taux'), text(cellStyle(88, true), 'Base HT'), text(cellStyle(80, true), 'TVA')),
     ...totals.vat.map((v) => h(View, { style: s.row }, text(cellStyle(44, false), formatRate(v.rate)), text(cellStyle(88, true), formatEuros(v.baseCents)), text(cellStyle(80, true), formatEuros(v.vatCents)))),
   );
-  const totalsBlock = h(View, { style: { width: 240 } }, ...totalRows(view).map((r) => h(View, { style: r.strong ? [s.totalRow, s.strong] : s.totalRow }, text(undefined, r.label), text(undefined, r.amount))));
+  const totalsBlock = h(View, { style: { width: 240 } }, ...totalRows(view).map((r) => h(View, { style: r.strong ? [s.totalRow, s.strong] : s.totalRow }, text(undefined, r.label), text(undefined, r.amounts.join(' ')))));
   const footer = h(View, { style: s.footer, fixed: true }, text(undefined, legalIdentity(seller)), h(Text, { render: ({ pageNumber, totalPages }: { pageNumber: number; totalPages: number }) => `Page ${pageNumber} / ${totalPages}` }));
   return h(
     Document,

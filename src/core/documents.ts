@@ -3,7 +3,7 @@
  * are made from.
  */
 import type { Address, LegalForm, VatRegime } from './dossier';
-import type { Discount, Totals } from './totals';
+import type { DepositDeduction, Discount, Totals } from './totals';
 import type { Series } from './numbering';
 
 export const DOCUMENT_TYPES = ['quote', 'invoice', 'deposit_invoice', 'credit_note', 'pro_forma'] as const;
@@ -86,10 +86,20 @@ export interface DocumentLineView {
   nature?: Nature | null;
 }
 
+/** A deposit invoice deducted by a final invoice: what it invoiced, as deducted. */
 export interface DepositView {
   number: string;
   issueDate: string;
+  netCents: number;
+  vatCents: number;
   grossCents: number;
+}
+
+/** A deposit's printed figures from the net and VAT per rate that the final invoice deducts. */
+export function depositView(number: string, issueDate: string, vat: DepositDeduction['vat']): DepositView {
+  const netCents = vat.reduce((s, v) => s + v.baseCents, 0);
+  const vatCents = vat.reduce((s, v) => s + v.vatCents, 0);
+  return { number, issueDate, netCents, vatCents, grossCents: netCents + vatCents };
 }
 
 /** Everything a printed document shows: frozen at issue, rendered by the PDF and e-invoice writers. */

@@ -1,4 +1,4 @@
-import type { DocumentView, PartySnapshot, SellerSnapshot } from '../../core/documents';
+import { depositView, type DocumentView, type PartySnapshot, type SellerSnapshot } from '../../core/documents';
 import type { DepositDeduction, Totals } from '../../core/totals';
 import type { Db } from '../db/pool';
 import type { FileStore, StoredFile } from '../platform/storage';
@@ -35,7 +35,7 @@ export async function documentView(t: Db, files: FileStore, row: DocumentRow, kn
   const corrected = row.corrects_id ? await loadDocument(t, row.dossier_id, row.corrects_id) : null;
   const deductions = row.deductions as DepositDeduction[];
   const depositRows = deductions.length
-    ? await t.selectFrom('documents').select(['id', 'number', 'issue_date', 'gross_cents']).where('dossier_id', '=', row.dossier_id).where('id', 'in', deductions.map((x) => x.depositId ?? '')).execute()
+    ? await t.selectFrom('documents').select(['id', 'number', 'issue_date']).where('dossier_id', '=', row.dossier_id).where('id', 'in', deductions.map((x) => x.depositId ?? '')).execute()
     : [];
   return {
     type: row.type,
@@ -51,7 +51,10 @@ export async function documentView(t: Db, files: FileStore, row: DocumentRow, kn
     lines: knownLines ?? (await loadLines(t, row.dossier_id, row.id)),
     discount: row.discount as DocumentView['discount'],
     totals: row.totals as Totals,
-    deposits: depositRows.map((dep) => ({ number: dep.number ?? '', issueDate: dep.issue_date, grossCents: Number(dep.gross_cents) })),
+    deposits: deductions.flatMap((d) => {
+      const dep = depositRows.find((r) => r.id === d.depositId);
+      return dep ? [depositView(dep.number ?? '', dep.issue_date, d.vat)] : [];
+    }),
     corrects: corrected?.number ? { number: corrected.number, issueDate: corrected.issue_date } : null,
     paymentTermsLabel: termsLabel(row),
     notes: row.notes,

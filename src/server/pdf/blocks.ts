@@ -4,9 +4,9 @@
  */
 import { isLegalInvoice, type DocumentView } from '../../core/documents';
 import { inspectImage } from '../platform/images';
-import { COLORS, CONTENT_BOTTOM, CONTENT_TOP, CONTENT_WIDTH, LEFT, LOGO_MAX, RIGHT, type Canvas, type TextStyle } from './canvas';
-import { addressLines, displayName, euros, formatDate, formatRate, formatSiren, formatSiret, sameAddress } from './format';
-import { correctsLine, documentMentions, documentNumberLabel, documentTitle, headerDates } from './mentions';
+import { COLORS, CONTENT_WIDTH, LEFT, LOGO_MAX, PAGE_BODY_HEIGHT, RIGHT, type Canvas, type TextStyle } from './canvas';
+import { NBSP, addressLines, displayName, euros, formatDate, formatRate, formatSiren, formatSiret, sameAddress } from './format';
+import { correctsLine, customerLabel, documentMentions, documentNumberLabel, documentTitle, headerDates } from './mentions';
 
 const SMALL: TextStyle = { size: 8.5 };
 const LABEL: TextStyle = { size: 7.5, color: COLORS.muted };
@@ -90,14 +90,15 @@ export function drawHeader(c: Canvas, view: DocumentView): void {
   const ids = identityLines(customer);
   let y = boxTop + pad;
   c.tag('P', () => {
-    y += c.text(view.type === 'quote' ? 'Client' : 'Facturé à', RIGHT_X + pad, y, inner, LABEL) + 1;
+    y += c.text(customerLabel(view), RIGHT_X + pad, y, inner, LABEL) + 1;
     y += c.text(displayName(customer), RIGHT_X + pad, y, inner, { font: 'bold', size: 10 }) + 1;
     y = stack(c, lines, RIGHT_X + pad, y, inner, SMALL);
+    // The customer's identifiers belong to the billed party: right under its address, before any delivery site.
+    if (ids.length > 0) y = stack(c, ids, RIGHT_X + pad, y + 2, inner, SMALL);
     if (delivery.length > 0) {
-      y += c.text('Adresse de livraison', RIGHT_X + pad, y + 4, inner, LABEL) + 4;
+      y += c.text('Adresse de livraison', RIGHT_X + pad, y + 6, inner, LABEL) + 6;
       y = stack(c, delivery, RIGHT_X + pad, y, inner, SMALL);
     }
-    if (ids.length > 0) y = stack(c, ids, RIGHT_X + pad, y + 4, inner, SMALL);
   });
   const boxBottom = y + pad;
   c.artifact(() => {
@@ -129,53 +130,85 @@ function vatColumns(view: DocumentView): SummaryColumn[] {
     { label: 'TVA vente', width: 66, value: (v) => euros(v.saleVatCents) },
     { label: 'Acomptes HT', width: 74, value: (v) => minus(v.depositBaseCents) },
     { label: 'TVA acomptes', width: 70, value: (v) => minus(v.depositVatCents) },
-    { label: 'Base HT', width: 74, value: (v) => euros(v.baseCents) },
-    { label: 'TVA', width: 66, value: (v) => euros(v.vatCents) },
+    { label: 'Solde HT', width: 74, value: (v) => euros(v.baseCents) },
+    { label: 'TVA solde', width: 66, value: (v) => euros(v.vatCents) },
   ];
 }
 
 interface TotalRow {
   label: string;
-  amount: string;
+  /** One amount per column of `totalColumns` (one amount when it has none). */
+  amounts: string[];
+  /** A subtotal, in bold: this invoice's own total in a statement. */
+  bold?: boolean;
+  /** The one to pay (or the credit), highlighted. */
   strong?: boolean;
 }
 
-/** The totals column, top to bottom; the last row is the one to pay (or the credit). */
+/** A final invoice after deposits prints its totals as a statement with HT, TVA and TTC columns. */
+function isStatement(view: DocumentView): boolean {
+  return (view.deposits?.length ?? 0) > 0 || view.totals.depositsGrossCents > 0;
+}
+
+/** The headers of the totals' amount columns: none for a plain column of totals. */
+export function totalColumns(view: DocumentView): string[] {
+  return isStatement(view) && view.seller.vatRegime !== 'franchise' ? ['HT', 'TVA', 'TTC'] : [];
+}
+
+/**
+ * The totals, top to bottom; the last row is the one to pay (or the credit). A final invoice
+ * reads as a statement, so that its own total cannot be mistaken for the sale's: the sale, each
+ * deposit invoice deducted (number, date, HT, TVA, TTC), this invoice's HT, TVA and TTC, and the
+ * net to pay.
+ */
 export function totalRows(view: DocumentView): TotalRow[] {
   const t = view.totals;
   const franchise = view.seller.vatRegime === 'franchise';
+  const split = totalColumns(view).length > 0;
+  /** HT, TVA and TTC in a statement; the single amount otherwise (HT = TTC under the franchise). */
+  const amounts = (net: string, vat: string, gross: string) => (split ? [net, vat, gross] : [franchise ? net : gross]);
+  const netOnly = (net: string) => (split ? [net, '', ''] : [net]);
+  const toPay = (gross: string) => (split ? ['', '', gross] : [gross]);
   const rows: TotalRow[] = [];
   if (t.discountCents > 0) {
-    rows.push({ label: 'Total HT avant remise', amount: euros(t.linesNetCents) });
+    rows.push({ label: 'Total HT avant remise', amounts: netOnly(euros(t.linesNetCents)) });
     const pct = view.discount?.type === 'percent' ? ` (${formatRate(view.discount.value)})` : '';
-    rows.push({ label: `Remise${pct}`, amount: minus(t.discountCents) });
+    rows.push({ label: `Remise${pct}`, amounts: netOnly(minus(t.discountCents)) });
   }
-  rows.push({ label: 'Total HT', amount: euros(t.saleNetCents) });
-  if (!franchise) {
-    rows.push({ label: 'Total TVA', amount: euros(t.saleVatCents) });
-    rows.push({ label: 'Total TTC', amount: euros(t.saleGrossCents) });
+  if (isStatement(view)) {
+    rows.push({ label: 'Total de la vente', amounts: amounts(euros(t.saleNetCents), euros(t.saleVatCents), euros(t.saleGrossCents)) });
+    for (const d of view.deposits ?? []) {
+      rows.push({ label: `Acompte n°${NBSP}${d.number} du ${formatDate(d.issueDate)}`, amounts: amounts(minus(d.netCents), minus(d.vatCents), minus(d.grossCents)) });
+    }
+    rows.push({ label: 'Total de la présente facture', bold: true, amounts: amounts(euros(t.netCents), euros(t.vatCents), euros(t.grossCents)) });
+  } else {
+    rows.push({ label: 'Total HT', amounts: [euros(t.saleNetCents)] });
+    if (!franchise) {
+      rows.push({ label: 'Total TVA', amounts: [euros(t.saleVatCents)] });
+      rows.push({ label: 'Total TTC', amounts: [euros(t.saleGrossCents)] });
+    }
   }
-  for (const d of view.deposits ?? []) {
-    rows.push({ label: `Acompte n° ${d.number} du ${formatDate(d.issueDate)}`, amount: minus(d.grossCents) });
-  }
-  if (view.type === 'credit_note') rows.push({ label: "Montant de l'avoir", amount: euros(t.grossCents) });
-  else if (isLegalInvoice(view.type)) rows.push({ label: 'Net à payer', amount: euros(t.grossCents) });
-  else if (franchise) rows.push({ label: 'Total', amount: euros(t.grossCents) });
+  if (view.type === 'credit_note') rows.push({ label: "Montant de l'avoir", amounts: toPay(euros(t.grossCents)) });
+  else if (isLegalInvoice(view.type)) rows.push({ label: 'Net à payer', amounts: toPay(euros(t.grossCents)) });
+  else if (franchise) rows.push({ label: 'Total', amounts: toPay(euros(t.grossCents)) });
   rows[rows.length - 1]!.strong = true;
   return rows;
 }
 
 const ROW_H = 15;
 const TOTALS_WIDTH = 270;
+const STATEMENT_AMOUNT_WIDTH = 88;
 
-/** VAT summary (left) and totals (right), kept together on one page. */
+/** VAT summary (left, or above when wide) and totals (right), kept together on one page. */
 export function drawSummary(c: Canvas, view: DocumentView): void {
   const columns = view.seller.vatRegime === 'franchise' ? [] : vatColumns(view);
   const rows = totalRows(view);
+  const headers = totalColumns(view);
+  const totalsWidth = headers.length > 0 ? CONTENT_WIDTH : TOTALS_WIDTH;
   const vatWidth = columns.reduce((s, col) => s + col.width, 0);
-  const stacked = vatWidth > CONTENT_WIDTH - TOTALS_WIDTH - COLUMN_GAP;
+  const stacked = vatWidth > CONTENT_WIDTH - totalsWidth - COLUMN_GAP;
   const vatHeight = columns.length > 0 ? 14 + ROW_H * (view.totals.vat.length + 1) : 0;
-  const totalsHeight = ROW_H * rows.length + 4;
+  const totalsHeight = ROW_H * (rows.length + (headers.length > 0 ? 1 : 0)) + 4;
   const height = stacked ? vatHeight + 12 + totalsHeight : Math.max(vatHeight, totalsHeight);
   c.y += 10;
   c.ensure(height);
@@ -207,20 +240,35 @@ export function drawSummary(c: Canvas, view: DocumentView): void {
     table.end();
   }
 
-  const x = RIGHT - TOTALS_WIDTH;
+  const x = RIGHT - totalsWidth;
+  const amountWidth = headers.length > 0 ? STATEMENT_AMOUNT_WIDTH : 96;
+  const amountCount = Math.max(1, headers.length);
+  const labelWidth = totalsWidth - amountCount * amountWidth - 6;
   let y = stacked ? top + vatHeight + 12 : top;
   const table = c.doc.struct('Table');
   c.root.add(table);
-  for (const row of rows) {
-    const style: TextStyle = row.strong ? { font: 'bold', size: 9.5 } : SMALL;
-    if (row.strong) c.fill(x, y, TOTALS_WIDTH, ROW_H + 2, COLORS.headerFill);
+  const drawRow = (label: string, amounts: string[], style: TextStyle, cellType: 'TH' | 'TD') => {
     const ry = y;
     const tr = c.doc.struct('TR');
     table.add(tr);
-    c.tag('TH', () => c.line(row.label, x + 6, ry + 4, TOTALS_WIDTH - 100, style), tr);
-    c.tag('TD', () => c.line(row.amount, x + TOTALS_WIDTH - 96, ry + 4, 90, style, 'right'), tr);
+    c.tag('TH', () => c.line(label, x + 6, ry + 4, labelWidth, style), tr);
+    amounts.forEach((amount, i) => {
+      const ax = x + totalsWidth - (amountCount - i) * amountWidth;
+      c.tag(cellType, () => c.line(amount, ax, ry + 4, amountWidth - 6, style, 'right'), tr);
+    });
     tr.end();
+  };
+  if (headers.length > 0) {
+    c.fill(x, y, totalsWidth, ROW_H, COLORS.headerFill);
+    drawRow('Décompte', headers, { font: 'bold', size: 8 }, 'TH');
+    y += ROW_H;
+  }
+  for (const row of rows) {
+    const style: TextStyle = row.strong ? { font: 'bold', size: 9.5 } : row.bold ? { ...SMALL, font: 'bold' } : SMALL;
+    if (row.strong) c.fill(x, y, totalsWidth, ROW_H + 2, COLORS.headerFill);
+    drawRow(row.label, row.amounts, style, 'TD');
     y += row.strong ? ROW_H + 4 : ROW_H;
+    if (headers.length > 0 && !row.strong) c.hRule(y, x, RIGHT);
   }
   table.end();
   c.y = top + height + 16;
@@ -230,7 +278,7 @@ export function drawSummary(c: Canvas, view: DocumentView): void {
 export function drawMentions(c: Canvas, view: DocumentView): void {
   const { legal, bank, notes } = documentMentions(view);
   const style: TextStyle = { size: 8 };
-  const maxHeight = CONTENT_BOTTOM - CONTENT_TOP;
+  const maxHeight = PAGE_BODY_HEIGHT;
   const height = (text: string, s: TextStyle) => Math.min(c.measure(text, CONTENT_WIDTH, s), maxHeight);
   /** One paragraph; `keepWith` is the height of what must stay on the same page after it. */
   const paragraph = (text: string, s: TextStyle, type = 'P', gap = 2, keepWith = 0) => {

@@ -19,6 +19,11 @@ export const CONTENT_WIDTH = RIGHT - LEFT;
 export const FOOTER_TOP = PAGE_HEIGHT - MARGIN - 24;
 export const CONTENT_BOTTOM = FOOTER_TOP - 8;
 export const CONTENT_TOP = MARGIN;
+/** Pages after the first carry a running header (document, number, date, customer, page x / y) above their content. */
+export const RUNNING_HEADER_HEIGHT = 24;
+export const CONTINUATION_TOP = CONTENT_TOP + RUNNING_HEADER_HEIGHT;
+/** The most any page holds: what fits between a continuation page's header and its footer. */
+export const PAGE_BODY_HEIGHT = CONTENT_BOTTOM - CONTINUATION_TOP;
 export const LOGO_MAX = { width: 45 * MM, height: 20 * MM } as const;
 
 export const COLORS = {
@@ -39,6 +44,7 @@ export interface TextStyle {
 
 export class Canvas {
   y = CONTENT_TOP;
+  private pages = 0;
 
   constructor(
     readonly doc: Doc,
@@ -49,10 +55,11 @@ export class Canvas {
   /**
    * Starts a page; `onPage` draws what every page carries under the content (the watermark).
    * Margins are zero for pdfkit (it never breaks pages by itself): the layout keeps its own.
+   * A continuation page starts below the room kept for its running header.
    */
   newPage(): void {
     this.doc.addPage({ size: 'A4', margin: 0 });
-    this.y = CONTENT_TOP;
+    this.y = this.pages++ === 0 ? CONTENT_TOP : CONTINUATION_TOP;
     this.onPage(this);
   }
 

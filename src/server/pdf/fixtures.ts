@@ -2,7 +2,7 @@
  * Sample documents for the PDF tests and the benchmark (not used by the application): valid
  * identifiers, French text with accents, totals computed by the one `computeTotals`.
  */
-import type { DocumentLineView, DocumentView, SellerSnapshot, PartySnapshot } from '../../core/documents';
+import { depositView, type DocumentLineView, type DocumentView, type SellerSnapshot, type PartySnapshot } from '../../core/documents';
 import { computeTotals, type DepositDeduction, type TotalsLine } from '../../core/totals';
 
 export const SELLER: SellerSnapshot = {
@@ -88,7 +88,7 @@ export function sampleView(options: SampleOptions = {}): DocumentView {
     vatTreatment: 'normal',
     lines,
     totals,
-    deposits: deposits.map((d) => ({ number: d.number, issueDate: d.issueDate, grossCents: d.vat.reduce((s, v) => s + v.baseCents + v.vatCents, 0) })),
+    deposits: deposits.map((d) => depositView(d.number, d.issueDate, d.vat)),
     paymentTermsLabel: '30 jours',
     notes: 'Merci pour votre confiance.',
     ...overrides,

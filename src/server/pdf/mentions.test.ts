@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { BUSINESS_CUSTOMER, INDIVIDUAL_CUSTOMER, SELLER, itemLines, sampleView } from './fixtures';
 import { formatNumberFr, formatQuantity, formatRate, formatUnitPrice, displayName } from './format';
-import { NOT_AN_INVOICE, NO_EARLY_PAYMENT_DISCOUNT, RECOVERY_FEE, VAT_ON_DEBITS, correctsLine, documentMentions, documentNumberLabel, headerDates, legalIdentity } from './mentions';
-import { totalRows } from './blocks';
+import {
+  NOT_AN_INVOICE,
+  NO_EARLY_PAYMENT_DISCOUNT,
+  RECOVERY_FEE,
+  VAT_ON_DEBITS,
+  correctsLine,
+  customerLabel,
+  documentMentions,
+  documentNumberLabel,
+  headerDates,
+  legalIdentity,
+  runningHeader,
+} from './mentions';
+import { totalColumns, totalRows } from './blocks';
 
 const norm = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
 
@@ -40,6 +52,17 @@ describe('mentions of an invoice', () => {
     expect(documentMentions(sampleView()).legal).not.toContain(VAT_ON_DEBITS);
   });
 
+  it('the option for VAT on debits only when the document has services: it does not apply to goods', () => {
+    const goods = itemLines(2).map((l) => ({ ...l, nature: 'goods' as const }));
+    const debits = { seller: { vatOnDebits: true } };
+    expect(documentMentions(sampleView({ ...debits, lines: goods })).legal).not.toContain(VAT_ON_DEBITS);
+    expect(documentMentions(sampleView({ ...debits, lines: [...goods, ...itemLines(1)] })).legal).toContain(VAT_ON_DEBITS);
+    expect(documentMentions(sampleView({ ...debits, lines: itemLines(2) })).legal).toContain(VAT_ON_DEBITS);
+    for (const type of ['quote', 'deposit_invoice', 'credit_note', 'pro_forma'] as const) {
+      expect(documentMentions(sampleView({ ...debits, lines: goods, overrides: { type } })).legal, type).not.toContain(VAT_ON_DEBITS);
+    }
+  });
+
   it('nature of the operation: goods, services or mixed', () => {
     const goods = itemLines(2).map((l) => ({ ...l, nature: 'goods' as const }));
     expect(documentMentions(sampleView({ lines: goods })).legal).toContain("Nature de l'opération : Livraison de biens");
@@ -68,9 +91,63 @@ describe('mentions of quotes, pro forma and credit notes', () => {
     expect(documentMentions(view).bank).toEqual([]);
     expect(totalRows(view).at(-1)!.label).toBe("Montant de l'avoir");
   });
+
+  it('a credit note owes money back: no billing label, due date, payment terms, penalties or 40 € fee, and says what becomes of its amount', () => {
+    const corrects = { number: 'F-2026-0042', issueDate: '2026-03-14' };
+    // Even with a due date and payment terms on the row (as a credit note copied from an invoice carries them).
+    const view = sampleView({ overrides: { type: 'credit_note', number: 'A-2026-0002', corrects } });
+    const legal = documentMentions(view).legal.map(norm);
+    expect(legal).toEqual([
+      "Nature de l'opération : Prestation de services",
+      'Montant à déduire de la facture n° F-2026-0042 du 14/03/2026 ou, si elle est déjà réglée, à vous rembourser',
+    ]);
+    expect(customerLabel(view)).toBe('Client');
+    expect(headerDates(view).map(([label]) => label)).not.toContain("Date d'échéance");
+    expect(customerLabel(sampleView())).toBe('Facturé à');
+  });
+});
+
+describe('totals of a final invoice after deposits', () => {
+  const view = sampleView({
+    lines: itemLines(5),
+    deposits: [
+      { number: 'F-2026-0040', issueDate: '2026-02-01', vat: [{ rate: '20', baseCents: 100_000, vatCents: 20_000 }] },
+      { number: 'F-2026-0041', issueDate: '2026-02-15', vat: [{ rate: '20', baseCents: 50_000, vatCents: 10_000 }, { rate: '10', baseCents: 20_000, vatCents: 2_000 }] },
+    ],
+  });
+  const rows = totalRows(view).map((r) => [norm(r.label), ...r.amounts.map(norm)]);
+
+  it('read as a statement: the sale, each deposit with its HT, TVA and TTC, this invoice, the net to pay', () => {
+    expect(totalColumns(view)).toEqual(['HT', 'TVA', 'TTC']);
+    expect(rows).toEqual([
+      ['Total de la vente', '9 100,92 €', '1 388,09 €', '10 489,01 €'],
+      ['Acompte n° F-2026-0040 du 01/02/2026', '−1 000,00 €', '−200,00 €', '−1 200,00 €'],
+      ['Acompte n° F-2026-0041 du 15/02/2026', '−700,00 €', '−120,00 €', '−820,00 €'],
+      ['Total de la présente facture', '7 400,92 €', '1 068,09 €', '8 469,01 €'],
+      ['Net à payer', '', '', '8 469,01 €'],
+    ]);
+  });
+
+  it("never label the sale's figures as this invoice's totals", () => {
+    const labels = rows.map(([label]) => label);
+    for (const plain of ['Total HT', 'Total TVA', 'Total TTC']) expect(labels).not.toContain(plain);
+    // The sale less the deposits is this invoice, to the cent.
+    const t = view.totals;
+    expect(t.saleGrossCents - (view.deposits ?? []).reduce((s, d) => s + d.grossCents, 0)).toBe(t.grossCents);
+  });
+
+  it('an invoice without deposits keeps its plain column of totals', () => {
+    expect(totalColumns(sampleView())).toEqual([]);
+    expect(totalRows(sampleView()).map((r) => r.label)).toEqual(['Total HT', 'Total TVA', 'Total TTC', 'Net à payer']);
+  });
 });
 
 describe('header and identity', () => {
+  it('continuation pages repeat the document, its number and date, and the customer', () => {
+    expect(norm(runningHeader(sampleView()))).toBe('Facture n° F-2026-0042 du 14/03/2026 — Boulangerie Léa Martin');
+    expect(runningHeader(sampleView({ overrides: { draft: true, number: null } }))).toBe('Facture (brouillon) du 14/03/2026 — Boulangerie Léa Martin');
+  });
+
   it('number or "Brouillon"', () => {
     expect(norm(documentNumberLabel({ number: 'F-1', draft: false }))).toBe('n° F-1');
     expect(documentNumberLabel({ number: null, draft: false })).toBe('Brouillon');

@@ -27,6 +27,15 @@ export function documentNumberLabel(view: Pick<DocumentView, 'number' | 'draft'>
   return view.draft || view.number === null ? 'Brouillon' : `n°${NBSP}${view.number}`;
 }
 
+/**
+ * What a continuation page repeats at its top, so that a loose page still says whose document it
+ * is: "Facture n° F-2026-0042 du 14/03/2026 — Boulangerie Léa Martin".
+ */
+export function runningHeader(view: DocumentView): string {
+  const number = view.draft || view.number === null ? '(brouillon)' : `n°${NBSP}${view.number}`;
+  return `${documentTitle(view)} ${number} du ${formatDate(view.issueDate)} — ${displayName(view.customer)}`;
+}
+
 /** The dates printed under the title, as [label, value] pairs. */
 export function headerDates(view: DocumentView): [string, string][] {
   const dates: [string, string][] = [["Date d'émission", formatDate(view.issueDate)]];
@@ -35,15 +44,25 @@ export function headerDates(view: DocumentView): [string, string][] {
     const label = nature === 'goods' ? 'Date de la vente' : nature === 'services' ? 'Date de la prestation' : 'Date de la vente / prestation';
     dates.push([label, formatDate(view.serviceDate)]);
   }
-  if (isLegalInvoice(view.type) && view.dueDate) dates.push(["Date d'échéance", formatDate(view.dueDate)]);
+  if (isLegalInvoice(view.type) && view.type !== 'credit_note' && view.dueDate) dates.push(["Date d'échéance", formatDate(view.dueDate)]);
   if ((view.type === 'quote' || view.type === 'pro_forma') && view.validityDate) dates.push(["Valable jusqu'au", formatDate(view.validityDate)]);
   return dates;
+}
+
+/** The label over the customer's name: a credit note is not billed, it owes money back. */
+export function customerLabel(view: Pick<DocumentView, 'type'>): string {
+  return view.type === 'quote' || view.type === 'credit_note' ? 'Client' : 'Facturé à';
 }
 
 /** For a credit note: the invoice it corrects. */
 export function correctsLine(view: DocumentView): string | null {
   if (view.type !== 'credit_note' || !view.corrects) return null;
   return `Avoir sur la facture n°${NBSP}${view.corrects.number} du ${formatDate(view.corrects.issueDate)}`;
+}
+
+/** What the customer does with a credit note's amount. */
+export function creditSettlement(corrects: { number: string; issueDate: string }): string {
+  return `Montant à déduire de la facture n°${NBSP}${corrects.number} du ${formatDate(corrects.issueDate)} ou, si elle est déjà réglée, à vous rembourser`;
 }
 
 /** Share capital without cents when it is a whole number of euros: "10 000 €". */
@@ -81,10 +100,15 @@ export function documentMentions(view: DocumentView): DocumentMentions {
   const legal: string[] = [];
   const exemption = vatExemptionMention(seller, view.vatTreatment);
   if (exemption) legal.push(exemption);
-  if (seller.vatOnDebits && seller.vatRegime !== 'franchise') legal.push(VAT_ON_DEBITS);
-  legal.push(`Nature de l'opération : ${NATURE_LABELS[operationNature(view.lines)]}`);
+  const nature = operationNature(view.lines);
+  // The option concerns services only (CGI art. 269, 2-c): a delivery of goods is taxed on delivery whatever the option.
+  if (seller.vatOnDebits && seller.vatRegime !== 'franchise' && nature !== 'goods') legal.push(VAT_ON_DEBITS);
+  legal.push(`Nature de l'opération : ${NATURE_LABELS[nature]}`);
 
-  if (isLegalInvoice(type)) {
+  if (type === 'credit_note') {
+    // A credit note owes money back: no due date, payment terms, penalties or recovery fee.
+    if (view.corrects) legal.push(creditSettlement(view.corrects));
+  } else if (isLegalInvoice(type)) {
     if (view.dueDate) legal.push(`Date d'échéance du paiement : ${formatDate(view.dueDate)}`);
     if (view.paymentTermsLabel) legal.push(`Conditions de paiement : ${view.paymentTermsLabel}`);
     legal.push(NO_EARLY_PAYMENT_DISCOUNT);

@@ -58,6 +58,15 @@ describe('an invoice to a business', () => {
     }
   });
 
+  it("prints the customer's SIREN and VAT number with the billed customer, before the delivery address", () => {
+    const t = doc.text;
+    const box = t.slice(t.indexOf('Facturé à'));
+    const order = ['Boulangerie Léa Martin', '3 place du Marché', '69002 Lyon', 'SIREN : 552 100 554', 'N° TVA : FR96552100554', 'Adresse de livraison', 'Entrepôt Sud'];
+    const positions = order.map((s) => box.indexOf(s));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  });
+
   it('prints the table with accents, euros in the French format, sections and comments', () => {
     expect(doc.text).toMatch(/Réf\.\s+Désignation\s+Qté\s+Unité\s+PU HT\s+Remise\s+TVA %\s+Total HT/);
     expect(doc.text).toContain('Phase 1 — Conception');
@@ -145,9 +154,13 @@ describe('VAT cases and customers', () => {
     expect(t).toMatch(/0 %\s+4 405,96 €\s+0,00 €/);
   });
 
-  it('VAT on debits', async () => {
-    const { text: t } = await render(sampleView({ seller: { vatOnDebits: true } }));
-    expect(t).toContain("Option pour le paiement de la taxe d'après les débits");
+  it('VAT on debits: printed when the document has services, not on goods only', async () => {
+    const option = "Option pour le paiement de la taxe d'après les débits";
+    expect((await render(sampleView({ seller: { vatOnDebits: true } }))).text).toContain(option);
+    const goods = itemLines(3).map((l) => ({ ...l, nature: 'goods' as const }));
+    const { text: t } = await render(sampleView({ seller: { vatOnDebits: true }, lines: goods }));
+    expect(t).toContain("Nature de l'opération : Livraison de biens");
+    expect(t).not.toContain(option);
   });
 
   it('the 40 € fee is for business customers only', async () => {
@@ -174,24 +187,30 @@ describe('VAT cases and customers', () => {
 });
 
 describe('other documents', () => {
-  it('a final invoice after a deposit: sale, deductions and net to pay', async () => {
+  it('a final invoice after a deposit: the sale, the deposit by number and date with its HT, TVA and TTC, this invoice, the net to pay', async () => {
     const view = sampleView({ deposits: [{ number: 'F-2026-0040', issueDate: '2026-02-01', vat: [{ rate: '20', baseCents: 100_000, vatCents: 20_000 }] }] });
     const { text: t } = await render(view);
-    expect(t).toMatch(/Taux\s+Vente HT\s+TVA vente\s+Acomptes HT\s+TVA acomptes\s+Base HT\s+TVA/);
+    expect(t).toMatch(/Taux\s+Vente HT\s+TVA vente\s+Acomptes HT\s+TVA acomptes\s+Solde HT\s+TVA solde/);
     expect(t).toMatch(/20 %\s+4 703,46 €\s+940,69 €\s+−1 000,00 €\s+−200,00 €\s+3 703,46 €\s+740,69 €/);
-    expect(t).toMatch(/Total TTC\s+5 644,15 €/);
-    expect(t).toMatch(/Acompte n° F-2026-0040 du 01\/02\/2026\s+−1 200,00 €/);
+    expect(t).toMatch(/Décompte\s+HT\s+TVA\s+TTC/);
+    expect(t).toMatch(/Total de la vente\s+4 703,46 €\s+940,69 €\s+5 644,15 €/);
+    expect(t).toMatch(/Acompte n° F-2026-0040 du 01\/02\/2026\s+−1 000,00 €\s+−200,00 €\s+−1 200,00 €/);
+    expect(t).toMatch(/Total de la présente facture\s+3 703,46 €\s+740,69 €\s+4 444,15 €/);
     expect(t).toMatch(/Net à payer\s+4 444,15 €/);
+    // The sale's figures are never printed as plain "Total HT / TVA / TTC", which read as this invoice's.
+    expect(t).not.toMatch(/Total (HT|TVA|TTC)\s+[\d−]/);
   });
 
-  it('a credit note: the corrected invoice and the amount credited', async () => {
-    const view = sampleView({ overrides: { type: 'credit_note', number: 'A-2026-0002', dueDate: null, corrects: { number: 'F-2026-0042', issueDate: '2026-03-14' } } });
+  it('a credit note: the corrected invoice and the amount credited, worded as money owed back', async () => {
+    const view = sampleView({ overrides: { type: 'credit_note', number: 'A-2026-0002', corrects: { number: 'F-2026-0042', issueDate: '2026-03-14' } } });
     const { text: t } = await render(view);
     expect(t).toContain('Avoir');
     expect(t).toContain('n° A-2026-0002');
     expect(t).toContain('Avoir sur la facture n° F-2026-0042 du 14/03/2026');
     expect(t).toMatch(/Montant de l'avoir\s+5 644,15 €/);
-    expect(t).not.toContain('IBAN');
+    expect(t).toContain('Montant à déduire de la facture n° F-2026-0042 du 14/03/2026 ou, si elle est déjà réglée, à vous rembourser');
+    expect(t).toMatch(/Client\s*\n[^\n]*Boulangerie Léa Martin/);
+    for (const s of ['IBAN', 'Facturé à', "Date d'échéance", 'Conditions de paiement', "Pas d'escompte", 'pénalités', 'recouvrement']) expect(t).not.toContain(s);
   });
 
   it('a quote: validity, no late-payment mentions', async () => {
@@ -231,6 +250,10 @@ describe('pagination', () => {
     for (let p = 1; p <= pages; p++) {
       const t = pageText(read, p);
       expect(t).toContain(`Page ${p} / ${pages}`);
+      // A continuation page says, at its top, whose document it is.
+      const top = t.trimStart().split('\n')[0]!;
+      if (p > 1) expect(top, `running header on page ${p}`).toMatch(new RegExp(`^Facture n° F-2026-0042 du 14/03/2026 — Boulangerie Léa Martin\\s+Page ${p} / ${pages}$`));
+      else expect(top).not.toContain('Boulangerie Léa Martin');
       expect(t).toContain('Atelier Dupont & Fils — SARL au capital de 10 000 € — RCS Paris — SIREN 732 829 320');
       const refs = [...t.matchAll(/REF-(\d{3})\s+Ligne (\d+) —/g)];
       if (refs.length > 0) {
@@ -251,6 +274,17 @@ describe('pagination', () => {
     const order = [...seenOn.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(all).toContain('Net à payer');
+  });
+
+  it('a long reference breaks only after its hyphens, never inside a word', async () => {
+    const lines = itemLines(3).map((l, i) => (i === 1 ? { ...l, reference: 'POSE-CARRELAGE-60X60' } : l));
+    const { text: t } = await render(sampleView({ lines }));
+    const cells = t
+      .split('\n')
+      .map((l) => /^\s*(\S+)/.exec(l)?.[1] ?? '')
+      .filter((cell) => /POSE|CARRELAGE|60X60/.test(cell));
+    expect(cells).toEqual(['POSE-', 'CARRELAGE-', '60X60']);
+    expect(t).toMatch(/REF-001\s+Ligne 1 — Conception graphique/);
   });
 
   it('a description longer than a page is cut, not lost in a loop', async () => {

@@ -15,10 +15,10 @@
  */
 import type { DocumentView } from '../../core/documents';
 import { drawHeader, drawMentions, drawSummary } from './blocks';
-import { COLORS, Canvas, FOOTER_TOP, LEFT, PAGE_HEIGHT, PAGE_WIDTH, CONTENT_WIDTH } from './canvas';
+import { COLORS, Canvas, CONTENT_TOP, CONTENT_WIDTH, FOOTER_TOP, LEFT, PAGE_HEIGHT, PAGE_WIDTH, RUNNING_HEADER_HEIGHT } from './canvas';
 import { createPdf, finish, fontName, type Doc, type PdfMetadata } from './document';
 import { LinesTable } from './layout';
-import { WATERMARK, documentTitle, legalIdentity } from './mentions';
+import { WATERMARK, documentTitle, legalIdentity, runningHeader } from './mentions';
 
 export interface RenderOptions {
   /** When the file is produced: its CreationDate/ModDate. Default: the issue date at noon UTC. */
@@ -53,13 +53,24 @@ function drawWatermark(c: Canvas): void {
   }, 'Pagination');
 }
 
-/** Legal identity and "Page x / y" at the foot of every page, written once the page count is known. */
+/**
+ * Legal identity and "Page x / y" at the foot of every page, and the running header at the top of
+ * every page after the first; written once the page count is known.
+ */
 function drawFooters(c: Canvas, view: DocumentView): void {
   const doc = c.doc;
   const identity = legalIdentity(view.seller);
+  const running = runningHeader(view);
   const { start, count } = doc.bufferedPageRange();
   for (let i = start; i < start + count; i++) {
     doc.switchToPage(i);
+    if (i > start) {
+      c.artifact(() => {
+        c.line(running, LEFT, CONTENT_TOP, CONTENT_WIDTH - 70, { font: 'bold', size: 8 });
+        c.line(`Page ${i - start + 1} / ${count}`, LEFT + CONTENT_WIDTH - 64, CONTENT_TOP, 64, { size: 8 }, 'right');
+      }, 'Pagination');
+      c.hRule(CONTENT_TOP + RUNNING_HEADER_HEIGHT - 10, LEFT, LEFT + CONTENT_WIDTH);
+    }
     c.hRule(FOOTER_TOP, LEFT, LEFT + CONTENT_WIDTH);
     c.artifact(() => {
       c.line(identity, LEFT, FOOTER_TOP + 6, CONTENT_WIDTH - 70, { size: 7, color: COLORS.muted });
