@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { VAT_TREATMENTS } from './documents';
 import { addressSchema } from './dossier';
 import { compact, isValidSiren, isValidSiret, isValidVatNumber, vatNumberMatchesSiren } from './identifiers';
+import { multilineText, text } from './text';
 
 export const CUSTOMER_KINDS = ['company', 'individual'] as const;
 export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
@@ -20,9 +21,9 @@ const required = (message: string) => ({ error: (issue: { input: unknown }) => (
 const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
 
 const identifier = (check: (v: string) => boolean, message: string) =>
-  z.preprocess((v) => (typeof v === 'string' ? (v.trim() === '' ? null : compact(v)) : v), z.string().refine(check, { message }).nullable());
+  z.preprocess((v) => (typeof v === 'string' ? (v.trim() === '' ? null : compact(v)) : v), text().refine(check, { message }).nullable());
 
-const optionalText = (max: number) => z.preprocess(blankToNull, z.string().trim().max(max).nullable());
+const optionalText = (max: number) => z.preprocess(blankToNull, multilineText().max(max).nullable());
 
 /** The billing address is printed on every invoice (CGI, annexe II, art. 242 nonies A): street, postcode and city are needed. */
 const billingAddressSchema = z
@@ -44,13 +45,13 @@ export type PaymentTerms = z.infer<typeof paymentTermsSchema>;
 
 const fields = {
   kind: z.enum(CUSTOMER_KINDS, required('Précisez s’il s’agit d’une entreprise ou d’un particulier.')),
-  name: z.string(required('Le nom du client est obligatoire.')).trim().min(1, 'Le nom du client est obligatoire.').max(200, 'Le nom fait 200 caractères au plus.'),
+  name: text(required('Le nom du client est obligatoire.')).min(1, 'Le nom du client est obligatoire.').max(200, 'Le nom fait 200 caractères au plus.'),
   siren: identifier(isValidSiren, 'SIREN invalide : 9 chiffres avec une clé de contrôle correcte.'),
   siret: identifier(isValidSiret, 'SIRET invalide : 14 chiffres avec une clé de contrôle correcte.'),
   vatNumber: identifier(isValidVatNumber, 'Numéro de TVA intracommunautaire invalide.'),
   deliveryAddress: addressSchema.nullable(),
   emails: z
-    .array(z.string().trim().pipe(z.email('Adresse e-mail invalide.').max(254, 'Adresse e-mail trop longue.')))
+    .array(text().pipe(z.email('Adresse e-mail invalide.').max(254, 'Adresse e-mail trop longue.')))
     .max(MAX_CUSTOMER_EMAILS, `${MAX_CUSTOMER_EMAILS} adresses e-mail au plus.`),
   /** null: the dossier's default payment terms apply. */
   paymentTerms: paymentTermsSchema.nullable(),
@@ -58,7 +59,7 @@ const fields = {
   /** Auxiliary account (compte auxiliaire) of the customer in the accounting export, e.g. 411DUPONT. */
   accountCode: z.preprocess(
     blankToNull,
-    z.string().regex(/^[0-9A-Z]{1,17}$/, 'Compte auxiliaire invalide : 1 à 17 lettres majuscules ou chiffres, sans espace (ex. 411DUPONT).').nullable(),
+    text().regex(/^[0-9A-Z]{1,17}$/, 'Compte auxiliaire invalide : 1 à 17 lettres majuscules ou chiffres, sans espace (ex. 411DUPONT).').nullable(),
   ),
   notes: optionalText(2000),
 };
@@ -108,7 +109,7 @@ const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const customerListQuerySchema = z
   .object({
-    q: z.string().trim().max(100).optional(),
+    q: text().max(100).optional(),
     kind: z.enum(CUSTOMER_KINDS).optional(),
     archived: bool.default(false),
     sort: z.enum(CUSTOMER_SORTS).default('name'),

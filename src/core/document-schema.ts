@@ -2,40 +2,37 @@
 import { z } from 'zod';
 import { isIsoDate } from './dates';
 import { DOCUMENT_TYPES, NATURES, PAYMENT_METHODS, VAT_TREATMENTS } from './documents';
+import { multilineText, text } from './text';
 
 export const MAX_QUANTITY = 1_000_000;
 export const MAX_UNIT_PRICE = 10_000_000;
 
-const text = (max: number) => z.string().trim().max(max);
-
 /** A non-negative decimal string with at most `scale` decimals and at most `max` in value. */
 export function decimalString(scale: number, max: number, label: string) {
-  return z
-    .string()
-    .trim()
+  return text()
     .transform((v) => v.replace(',', '.'))
     .refine((v) => /^\d+(\.\d+)?$/.test(v), { message: `${label} : nombre positif attendu.` })
     .refine((v) => (v.split('.')[1] ?? '').length <= scale, { message: `${label} : ${scale} décimale${scale > 1 ? 's' : ''} au plus.` })
     .refine((v) => Number(v) <= max, { message: `${label} : ${max.toLocaleString('fr-FR')} au plus.` });
 }
 
-export const isoDate = z.string().refine(isIsoDate, { message: 'Date invalide (AAAA-MM-JJ).' });
+export const isoDate = text().refine(isIsoDate, { message: 'Date invalide (AAAA-MM-JJ).' });
 
 export const discountSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('percent'), value: decimalString(2, 100, 'Remise (%)') }).strict(),
   z.object({ type: z.literal('amount'), value: decimalString(2, 100_000_000, 'Remise (€)') }).strict(),
 ]);
 
-export const vatRateString = z.string().trim().regex(/^\d{1,2}(\.\d{1,2})?$/, 'Taux de TVA invalide.');
+export const vatRateString = text().regex(/^\d{1,2}(\.\d{1,2})?$/, 'Taux de TVA invalide.');
 
 export const itemLineSchema = z
   .object({
     kind: z.literal('item'),
     productId: z.uuid().nullable().optional(),
-    reference: text(50).nullable().optional(),
-    designation: text(500).min(1, 'La désignation est obligatoire.'),
-    description: text(4000).nullable().optional(),
-    unit: text(20).nullable().optional(),
+    reference: text().max(50).nullable().optional(),
+    designation: text().max(500).min(1, 'La désignation est obligatoire.'),
+    description: multilineText().max(4000).nullable().optional(),
+    unit: text().max(20).nullable().optional(),
     quantity: decimalString(3, MAX_QUANTITY, 'Quantité'),
     unitPrice: decimalString(4, MAX_UNIT_PRICE, 'Prix unitaire HT'),
     discount: discountSchema.nullable().optional(),
@@ -46,8 +43,8 @@ export const itemLineSchema = z
 
 export const lineSchema = z.discriminatedUnion('kind', [
   itemLineSchema,
-  z.object({ kind: z.literal('section'), designation: text(500).min(1, 'Le titre de section est vide.') }).strict(),
-  z.object({ kind: z.literal('comment'), designation: text(4000).min(1, 'Le commentaire est vide.') }).strict(),
+  z.object({ kind: z.literal('section'), designation: text().max(500).min(1, 'Le titre de section est vide.') }).strict(),
+  z.object({ kind: z.literal('comment'), designation: multilineText().max(4000).min(1, 'Le commentaire est vide.') }).strict(),
 ]);
 export type LineInput = z.infer<typeof lineSchema>;
 
@@ -61,7 +58,7 @@ const draftFields = {
   paymentTerms: paymentTermsSchema.nullable().optional(),
   vatTreatment: z.enum(VAT_TREATMENTS).optional(),
   discount: discountSchema.nullable().optional(),
-  notes: text(4000).nullable().optional(),
+  notes: multilineText().max(4000).nullable().optional(),
   lines: z.array(lineSchema).max(2000, '2 000 lignes au plus.').optional(),
 };
 
@@ -78,7 +75,7 @@ export const paymentSchema = z
     paidOn: isoDate,
     amountCents: z.number().int().min(1, 'Le montant doit être positif.').max(1e13),
     method: z.enum(PAYMENT_METHODS),
-    reference: text(100).nullable().optional(),
+    reference: text().max(100).nullable().optional(),
   })
   .strict();
 export type PaymentInput = z.infer<typeof paymentSchema>;

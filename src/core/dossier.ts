@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { compact, isValidBic, isValidIban, isValidSiren, isValidSiret, isValidVatNumber, vatNumberMatchesSiren } from './identifiers';
 import { rateKey } from './totals';
+import { text } from './text';
 
 export const LEGAL_FORMS = ['EI', 'EIRL', 'EURL', 'SARL', 'SASU', 'SAS', 'SA', 'SNC', 'SCI', 'SCOP', 'ASSOCIATION', 'AUTRE'] as const;
 export type LegalForm = (typeof LEGAL_FORMS)[number];
@@ -25,15 +26,14 @@ export const MAX_PAYMENT_DAYS = 60;
 /** A rate in percent, "12,15" or "12.15", stored as written without trailing zeros ("12.10" → "12.1"). */
 const penaltyRate = z.preprocess(
   (v) => (typeof v === 'string' ? v.trim().replace(',', '.') : v),
-  z
-    .string()
+  text()
     .regex(/^\d{1,2}(\.\d{1,2})?$/, 'Taux de pénalités invalide : un pourcentage comme 12,15.')
     .refine((v) => Number(v) > 0, { message: "Le taux des pénalités de retard ne peut pas être nul : au moins trois fois le taux d'intérêt légal." })
     .transform(rateKey)
     .optional(),
 );
 
-const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+const optionalText = (max: number) => text().max(max).nullable().optional();
 
 /** Turns "" into null so a cleared field is stored as absent. */
 const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
@@ -41,16 +41,16 @@ const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? 
 const identifier = (check: (v: string) => boolean, message: string) =>
   z.preprocess(
     (v) => (typeof v === 'string' ? (v.trim() === '' ? null : compact(v)) : v),
-    z.string().refine(check, { message }).nullable().optional(),
+    text().refine(check, { message }).nullable().optional(),
   );
 
 export const addressSchema = z
   .object({
-    line1: z.string().trim().max(200),
-    line2: z.string().trim().max(200).default(''),
-    postalCode: z.string().trim().max(20),
-    city: z.string().trim().max(100),
-    country: z.string().trim().length(2).default('FR'),
+    line1: text().max(200),
+    line2: text().max(200).default(''),
+    postalCode: text().max(20),
+    city: text().max(100),
+    country: text().length(2).default('FR'),
   })
   .strict();
 export type Address = z.infer<typeof addressSchema>;
@@ -58,7 +58,7 @@ export type Address = z.infer<typeof addressSchema>;
 /** The dossier's company details as edited on the settings page. Every field is optional on update. */
 export const dossierSettingsSchema = z
   .object({
-    legalName: z.string().trim().min(1, 'La raison sociale est obligatoire.').max(200),
+    legalName: text().min(1, 'La raison sociale est obligatoire.').max(200),
     legalForm: z.enum(LEGAL_FORMS).nullable().optional(),
     siren: identifier(isValidSiren, 'SIREN invalide : 9 chiffres avec une clé de contrôle correcte.'),
     siret: identifier(isValidSiret, 'SIRET invalide : 14 chiffres avec une clé de contrôle correcte.'),
@@ -69,12 +69,12 @@ export const dossierSettingsSchema = z
     vatRegime: z.enum(VAT_REGIMES).optional(),
     vatOnDebits: z.boolean().optional(),
     email: z.preprocess(blankToNull, z.email('Adresse e-mail invalide.').max(254).nullable().optional()),
-    phone: z.preprocess(blankToNull, z.string().trim().max(30).regex(/^[+0-9 ().-]{6,30}$/, 'Numéro de téléphone invalide.').nullable().optional()),
+    phone: z.preprocess(blankToNull, text().max(30).regex(/^[+0-9 ().-]{6,30}$/, 'Numéro de téléphone invalide.').nullable().optional()),
     iban: identifier(isValidIban, 'IBAN invalide : la clé de contrôle ne correspond pas.'),
     bic: identifier(isValidBic, 'BIC invalide : 8 ou 11 caractères.'),
     /** The VAT rates offered on documents, in percent ("20", "5.5"): data, not constants (Corsica, DOM). */
     vatRates: z
-      .array(z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'Taux de TVA invalide (ex. 20 ou 5.5).'))
+      .array(text().regex(/^\d{1,2}(\.\d{1,2})?$/, 'Taux de TVA invalide (ex. 20 ou 5.5).'))
       .min(1, 'Au moins un taux de TVA.')
       .max(12)
       .optional(),

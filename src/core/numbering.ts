@@ -4,6 +4,7 @@
  * A number may only use A-Z a-z 0-9 + - _ / and at most 35 characters (e-invoicing rule BR-FR).
  */
 import { z } from 'zod';
+import { text } from './text';
 
 export const SERIES = ['quote', 'invoice', 'credit_note', 'pro_forma'] as const;
 export type Series = (typeof SERIES)[number];
@@ -40,7 +41,7 @@ export function formatProblem(format: string, yearlyReset = false): string | nul
 /** A series' numbering settings as sent by the settings page (the format checked with its yearly restart). */
 export const numberingSettingsSchema = z
   .object({
-    format: z.string().trim().min(1, 'Indiquez le format.').max(40, 'Le format fait 40 caractères au plus.'),
+    format: text().min(1, 'Indiquez le format.').max(40, 'Le format fait 40 caractères au plus.'),
     yearlyReset: z.boolean(),
     firstNumber: z.number().int().min(1).max(99_999_999),
   })

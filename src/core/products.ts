@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { decimalPlaces, formatDecimal, parseDecimal } from './decimal';
 import { NATURES, type Nature } from './documents';
 import { PRICE_SCALE, rateKey } from './totals';
+import { multilineText, text } from './text';
 
 export const PRODUCT_SORTS = ['reference', 'designation', 'unitPrice', 'createdAt'] as const;
 
@@ -16,43 +17,38 @@ const required = (message: string) => ({ error: (issue: { input: unknown }) => (
 const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
 
 /** An exact decimal price as text ("12.5", "0.0125", "12,5"), at most 4 decimals, never negative; canonical on output. */
-export const unitPriceSchema = z
-  .string({
-    error: (issue) =>
-      issue.input === undefined ? 'Le prix unitaire est obligatoire.' : 'Le prix unitaire s’écrit en texte (ex. "12.5"), pour rester exact.',
-  })
-  .trim()
-  .transform((text, ctx) => {
-    const fail = (message: string) => {
-      ctx.issues.push({ code: 'custom', message, input: text });
-      return z.NEVER;
-    };
-    if (!/^-?\d+([.,]\d+)?$/.test(text)) return fail('Prix unitaire invalide : un nombre comme 12.5 ou 0.0125.');
-    if (decimalPlaces(text) > PRICE_SCALE) return fail(`Le prix unitaire a au plus ${PRICE_SCALE} décimales.`);
-    const value = parseDecimal(text, PRICE_SCALE);
-    if (value === null) return fail('Prix unitaire trop élevé.');
-    if (value < 0n) return fail('Le prix unitaire ne peut pas être négatif.');
-    return formatDecimal(value, PRICE_SCALE);
-  });
+export const unitPriceSchema = text({
+  error: (issue) =>
+    issue.input === undefined ? 'Le prix unitaire est obligatoire.' : 'Le prix unitaire s’écrit en texte (ex. "12.5"), pour rester exact.',
+}).transform((price, ctx) => {
+  const fail = (message: string) => {
+    ctx.issues.push({ code: 'custom', message, input: price });
+    return z.NEVER;
+  };
+  if (!/^-?\d+([.,]\d+)?$/.test(price)) return fail('Prix unitaire invalide : un nombre comme 12.5 ou 0.0125.');
+  if (decimalPlaces(price) > PRICE_SCALE) return fail(`Le prix unitaire a au plus ${PRICE_SCALE} décimales.`);
+  const value = parseDecimal(price, PRICE_SCALE);
+  if (value === null) return fail('Prix unitaire trop élevé.');
+  if (value < 0n) return fail('Le prix unitaire ne peut pas être négatif.');
+  return formatDecimal(value, PRICE_SCALE);
+});
 
 const fields = {
-  reference: z.string(required('La référence est obligatoire.')).trim().min(1, 'La référence est obligatoire.').max(50, 'La référence fait 50 caractères au plus.'),
-  designation: z.string(required('La désignation est obligatoire.')).trim().min(1, 'La désignation est obligatoire.').max(200, 'La désignation fait 200 caractères au plus.'),
-  description: z.preprocess(blankToNull, z.string().trim().max(2000, 'La description fait 2000 caractères au plus.').nullable()),
+  reference: text(required('La référence est obligatoire.')).min(1, 'La référence est obligatoire.').max(50, 'La référence fait 50 caractères au plus.'),
+  designation: text(required('La désignation est obligatoire.')).min(1, 'La désignation est obligatoire.').max(200, 'La désignation fait 200 caractères au plus.'),
+  description: z.preprocess(blankToNull, multilineText().max(2000, 'La description fait 2000 caractères au plus.').nullable()),
   /** Free text; the web app suggests UNITS (core/documents.ts). */
-  unit: z.string().trim().min(1, 'L’unité est obligatoire.').max(20, 'L’unité fait 20 caractères au plus.'),
+  unit: text().min(1, 'L’unité est obligatoire.').max(20, 'L’unité fait 20 caractères au plus.'),
   unitPrice: unitPriceSchema,
   /** Checked against the dossier's rates by the server; canonical key ("5.5"). */
-  vatRate: z
-    .string(required('Le taux de TVA est obligatoire.'))
-    .trim()
+  vatRate: text(required('Le taux de TVA est obligatoire.'))
     .regex(/^\d{1,3}([.,]\d{1,2})?$/, 'Taux de TVA invalide (ex. 20 ou 5.5).')
     .transform(rateKey),
   nature: z.enum(NATURES, required('Précisez s’il s’agit d’un bien ou d’une prestation de services.')),
   /** null: the default account of the product's nature (706000 services, 707000 goods). */
   revenueAccount: z.preprocess(
     blankToNull,
-    z.string().trim().regex(/^7[0-9]{2,7}$/, 'Compte de produits invalide : 7 suivi de 2 à 7 chiffres (ex. 706000).').nullable(),
+    text().regex(/^7[0-9]{2,7}$/, 'Compte de produits invalide : 7 suivi de 2 à 7 chiffres (ex. 706000).').nullable(),
   ),
 };
 
@@ -88,7 +84,7 @@ export type ProductUpdate = z.infer<typeof productUpdateSchema>;
 
 export const productListQuerySchema = z
   .object({
-    q: z.string().trim().max(100).optional(),
+    q: text().max(100).optional(),
     nature: z.enum(NATURES).optional(),
     archived: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
     sort: z.enum(PRODUCT_SORTS).default('reference'),

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { installAuthGuard } from './platform/auth';
 import type { AppContext } from './platform/context';
 import { installErrorHandler } from './platform/error-handler';
+import { installRequestChecks } from './platform/request-checks';
 import { accountRoutes } from './accounts/routes';
 import { meRoutes } from './accounts/me-routes';
 import { dossierRoutes } from './dossiers/routes';
@@ -57,6 +58,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
   installAuthGuard(app, ctx);
+  installRequestChecks(app);
 
   await app.register(cookie);
   const securityHeaders = helmetHeaders({

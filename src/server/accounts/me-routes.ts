@@ -33,10 +33,15 @@ export const meRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { c
 
   r.patch('/me', { config: auth, schema: { body: updateMeBody } }, async (request) => {
     const user = currentUser(request);
+    const { name, locale } = request.body;
     const updated = await ctx.tx({ userId: user.id }, async (t) => {
+      // An empty change is an answer, not an UPDATE without columns.
+      if (name === undefined && locale === undefined) {
+        return t.selectFrom('users').select(['id', 'name', 'email', 'locale']).where('id', '=', user.id).executeTakeFirstOrThrow();
+      }
       const row = await t
         .updateTable('users')
-        .set({ ...(request.body.name ? { name: request.body.name } : {}), ...(request.body.locale ? { locale: request.body.locale } : {}) })
+        .set({ ...(name !== undefined ? { name } : {}), ...(locale !== undefined ? { locale } : {}) })
         .where('id', '=', user.id)
         .returning(['id', 'name', 'email', 'locale'])
         .executeTakeFirstOrThrow();

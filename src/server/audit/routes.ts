@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { text } from '../../core/text';
 import { verifyAuditChain } from '../platform/audit';
 import { currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
@@ -9,8 +10,8 @@ const listQuery = z
   .object({
     page: z.coerce.number().int().min(1).max(100_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
-    action: z.string().max(64).optional(),
-    entityType: z.string().max(64).optional(),
+    action: text().max(64).optional(),
+    entityType: text().max(64).optional(),
   })
   .strict();
 

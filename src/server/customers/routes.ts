@@ -2,11 +2,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { customerCreateSchema, customerListQuerySchema, customerUpdateSchema } from '../../core/customers';
+import { text } from '../../core/text';
 import { currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
 import { createCustomer, deleteCustomer, getCustomer, listCustomers, setCustomerArchived, updateCustomer } from './service';
 
-const params = z.object({ dossierId: z.string(), customerId: z.uuid() });
+const params = z.object({ dossierId: text(), customerId: z.uuid() });
 
 /** The dossier's customers: list and search, create, read, change (versioned), archive, delete. */
 export const customerRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parisDate } from '../../core/dates';
 import { isoDate } from '../../core/document-schema';
 import { DOCUMENT_TYPES, type DisplayStatus, type DocumentType } from '../../core/documents';
+import { text } from '../../core/text';
 import type { Db } from '../db/pool';
 import { containsPattern } from '../platform/records';
 import { presentDocument } from './presenter';
@@ -11,7 +12,7 @@ const DISPLAY_STATUSES = ['draft', 'finalised', 'accepted', 'refused', 'expired'
 
 export const listQuery = z
   .object({
-    q: z.string().trim().max(100).optional(),
+    q: text().max(100).optional(),
     type: z.enum(DOCUMENT_TYPES).optional(),
     status: z.enum(DISPLAY_STATUSES).optional(),
     customerId: z.uuid().optional(),

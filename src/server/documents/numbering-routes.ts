@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parisDate } from '../../core/dates';
 import { numberingSettingsSchema, renderNumber, SERIES } from '../../core/numbering';
+import { text } from '../../core/text';
 import { currentDossier } from '../platform/auth';
 import { diff } from '../platform/audit';
 import type { AppContext } from '../platform/context';
@@ -24,7 +25,7 @@ export const numberingRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (a
 
   r.put(
     '/d/:dossierId/numbering/:series',
-    { config: { auth: { permission: 'settings.manage' } }, schema: { params: z.object({ dossierId: z.string(), series: z.enum(SERIES) }), body: numberingSettingsSchema } },
+    { config: { auth: { permission: 'settings.manage' } }, schema: { params: z.object({ dossierId: text(), series: z.enum(SERIES) }), body: numberingSettingsSchema } },
     async (request) => {
       const d = currentDossier(request);
       const { series } = request.params;

@@ -15,6 +15,7 @@ import { documentPdf } from './pdf';
 import { openDocumentStream, publishDocumentChange } from './presence';
 import { presentDocument } from './presenter';
 import type { LineInput } from '../../core/document-schema';
+import { text } from '../../core/text';
 import { loadDocument, loadLines, type DocumentRow, type LinkedDocument } from './store';
 
 const FAMILIES: Record<DocumentFamily, { types: readonly DocumentType[]; read: Permission; write: Permission; issue: Permission }> = {
@@ -22,7 +23,7 @@ const FAMILIES: Record<DocumentFamily, { types: readonly DocumentType[]; read: P
   invoices: { types: ['invoice', 'deposit_invoice', 'credit_note', 'pro_forma'], read: 'invoices.read', write: 'invoices.write', issue: 'invoices.issue' },
 };
 
-const docParams = z.object({ dossierId: z.string(), documentId: z.uuid() });
+const docParams = z.object({ dossierId: text(), documentId: z.uuid() });
 const versionBody = z.object({ version: z.number().int().min(1) }).strict();
 
 /** Quotes and invoices (with deposit invoices, credit notes and pro forma): one set of routes per family. */
@@ -237,7 +238,7 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     '/d/:dossierId/invoices/:documentId/payments/:paymentId/cancel',
     {
       config: payments,
-      schema: { params: docParams.extend({ paymentId: z.uuid() }), body: z.object({ reason: z.string().trim().min(1, 'Indiquez le motif.').max(500) }).strict() },
+      schema: { params: docParams.extend({ paymentId: z.uuid() }), body: z.object({ reason: text().min(1, 'Indiquez le motif.').max(500) }).strict() },
     },
     async (request) => {
       const d = currentDossier(request);

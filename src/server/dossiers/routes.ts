@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { dossierConsistencyErrors, dossierSettingsUpdateSchema, LOGO_MAX_BYTES, LOGO_TYPES } from '../../core/dossier';
 import { rateKey } from '../../core/totals';
+import { text } from '../../core/text';
 import { currentDossier, currentUser } from '../platform/auth';
 import { diff } from '../platform/audit';
 import type { AppContext } from '../platform/context';
@@ -14,7 +15,7 @@ import type { Db } from '../db/pool';
 import { createDossier } from './service';
 import { presentDossier, type DossierJson } from './presenter';
 
-const createBody = z.object({ legalName: z.string().trim().min(1, 'La raison sociale est obligatoire.').max(200) }).strict();
+const createBody = z.object({ legalName: text().min(1, 'La raison sociale est obligatoire.').max(200) }).strict();
 
 async function lockDossier(t: Db, id: string) {
   return t.selectFrom('dossiers').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();

@@ -4,15 +4,16 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AVAILABLE_PERMISSIONS, BUILTIN_PROFILE_KEYS, BUILTIN_PROFILES, normalizePermissions, PERMISSIONS } from '../../core/permissions';
 import { BUILTIN_PROFILE_NAMES } from '../../core/profiles';
+import { text } from '../../core/text';
 import { diff } from '../platform/audit';
 import { currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
 import { requestLocale } from '../platform/error-handler';
 import { AppError, conflict, isUniqueViolation, notFound } from '../platform/errors';
 
-const name = z.string().trim().min(1, 'Le nom du profil est obligatoire.').max(60);
+const name = text().min(1, 'Le nom du profil est obligatoire.').max(60);
 const permissions = z.array(z.enum(PERMISSIONS)).max(PERMISSIONS.length);
-const params = z.object({ dossierId: z.string(), profileId: z.uuid() });
+const params = z.object({ dossierId: text(), profileId: z.uuid() });
 
 const nameTaken = () => new AppError(409, 'conflict', { fields: { name: 'Un profil porte déjà ce nom dans ce dossier.' } });
 

@@ -10,15 +10,16 @@ import type { AppContext } from '../platform/context';
 import { requestLocale } from '../platform/error-handler';
 import { sessionToken, setSessionCookie, toSessionUser } from '../platform/sessions';
 import { PASSWORD_MAX_LENGTH } from '../../core/password';
+import { secretText, text } from '../../core/text';
 import { acceptInvitation, describeInvitation } from './invitations';
 import { profileIdOf } from './profiles';
 import { seatUsage } from './seats';
 import { addMember, changeMemberProfile, removeMember, revokeInvitation } from './service';
 
-const memberParams = z.object({ dossierId: z.string(), userId: z.uuid() });
-const invitationParams = z.object({ dossierId: z.string(), invitationId: z.uuid() });
-const tokenParams = z.object({ token: z.string().min(10).max(100) });
-const profileChoice = z.string().min(1).max(64);
+const memberParams = z.object({ dossierId: text(), userId: z.uuid() });
+const invitationParams = z.object({ dossierId: text(), invitationId: z.uuid() });
+const tokenParams = z.object({ token: text().min(10).max(100) });
+const profileChoice = text().min(1).max(64);
 
 export const memberRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -95,7 +96,7 @@ export const memberRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app,
     '/invitations/:token/accept',
     {
       config: { auth: 'public' },
-      schema: { params: tokenParams, body: z.object({ name: z.string().max(100).optional(), password: z.string().max(PASSWORD_MAX_LENGTH).optional() }).strict().default({}) },
+      schema: { params: tokenParams, body: z.object({ name: text().max(100).optional(), password: secretText().max(PASSWORD_MAX_LENGTH).optional() }).strict().default({}) },
     },
     async (request, reply) => {
       const token = sessionToken(request);

@@ -96,8 +96,22 @@ export interface ChainedEvent {
   head: AuditHead;
 }
 
+/**
+ * A value as PostgreSQL will give it back: UTF-8 has no lone surrogate, so pg's encoding stores
+ * one as U+FFFD. Requests cannot carry one (platform/request-checks.ts), but an event is hashed
+ * over this form all the same, so that whatever reaches the writer, the chain verifies.
+ */
+function asStored<T>(value: T): T {
+  if (typeof value === 'string') return (value as unknown as { toWellFormed(): string }).toWellFormed() as T; // Node 20; not in the ES2023 typings
+  if (Array.isArray(value)) return value.map(asStored) as T;
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [asStored(k), asStored(v)])) as T;
+  }
+  return value;
+}
+
 function contentOf(dossierId: string, actor: AuditActor, meta: RequestMeta, input: AuditInput, place: { seq: number; occurredAt: string }): ChainedContent {
-  return {
+  return asStored({
     dossierId,
     seq: place.seq,
     id: randomUUID(),
@@ -114,7 +128,7 @@ function contentOf(dossierId: string, actor: AuditActor, meta: RequestMeta, inpu
     ip: meta.ip,
     userAgent: meta.userAgent,
     requestId: meta.requestId,
-  };
+  });
 }
 
 /** The columns of an event's row that hold its content as given (not its place in the chain, nor its changes' encoding). */

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { text } from '../../core/text';
 import type { AppContext } from './context';
 import { notFound } from './errors';
 import { localOutboxReader } from './local-outbox';
@@ -26,7 +27,7 @@ export const platformRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     return { messages: messages.map(({ id, to, subject, date }) => ({ id, to, subject, date })) };
   });
 
-  app.get('/outbox/:id', { config: { auth: 'public' }, onRequest: outboxReaderOnly, schema: { params: z.object({ id: z.string().max(100) }) } }, async (request) => {
+  app.get('/outbox/:id', { config: { auth: 'public' }, onRequest: outboxReaderOnly, schema: { params: z.object({ id: text().max(100) }) } }, async (request) => {
     const message = await ctx.mailer.readOutbox((request.params as { id: string }).id);
     if (!message) throw notFound();
     return { message };

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
 import { productCreateSchema, productListQuerySchema, productUpdateSchema } from '../../core/products';
+import { text } from '../../core/text';
 import { createProduct, deleteProduct, getProduct, listProducts, setProductArchived, updateProduct } from './service';
 
-const params = z.object({ dossierId: z.string(), productId: z.uuid() });
+const params = z.object({ dossierId: text(), productId: z.uuid() });
 
 /** The dossier's catalogue of products and services: list and search, create, read, change (versioned), archive, delete. */
 export const productRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app) => {
