@@ -4,10 +4,13 @@
  *   npm run admin -- dossiers                               list dossiers with plan and seats
  *   npm run admin -- plan <dossierId> <solo|tpe|tpe_plus>   set a dossier's plan
  *   npm run admin -- seats <dossierId> <n>                  set the extra seats (TPE+ only)
+ *
+ * On the app's database (DATA_DIR's embedded cluster, or DATABASE_URL), never a new one: with no
+ * database there it says where it looked and exits 1.
  */
 import { sql } from 'kysely';
 import { PLAN_KEYS, PLAN_LABELS, PLANS, seatLimit, type PlanKey } from '../src/core/plans';
-import { openDatabaseForTool } from '../src/server/database';
+import { openDatabaseForTool, toolDatabaseLabel } from '../src/server/database';
 import { loadConfig } from '../src/server/config';
 import { createDb, type Db } from '../src/server/db/pool';
 import { createTx, isUuid } from '../src/server/db/tx';
@@ -55,7 +58,7 @@ async function main() {
       // Operator view across tenants: runs as the connecting (owner) role on purpose.
       const rows = await db.selectFrom('dossiers').select(['id', 'legal_name', 'plan', 'extra_seats', 'created_at']).orderBy('created_at').execute();
       for (const d of rows) console.log(`${d.id}  ${PLAN_LABELS[d.plan].padEnd(5)} ${String(seatLimit(d.plan, d.extra_seats)).padStart(3)} seat(s)  ${d.legal_name}`);
-      if (rows.length === 0) console.log('No dossier yet.');
+      if (rows.length === 0) console.log(`No dossier yet (${toolDatabaseLabel(config)}).`);
     } else if (command === 'plan' && args.length === 2 && isUuid(args[0]!) && (PLAN_KEYS as readonly string[]).includes(args[1]!)) {
       const r = await setPlan(db, config.appRole, args[0]!, { plan: args[1] as PlanKey, ...(args[1] === 'tpe_plus' ? {} : { extraSeats: 0 }) });
       console.log(`${r.legalName}: plan ${PLAN_LABELS[r.plan]}, ${r.limit} seat(s).`);

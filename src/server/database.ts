@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import type { Config } from './config';
 import { runningEmbeddedUrl, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
@@ -68,22 +70,94 @@ export async function startDatabase(config: Config, log: (msg: string) => void):
   return { url, embedded, migrated: whenMigrated(migrating, embedded) };
 }
 
-/** Opens the database (embedded or external) and applies the migrations. */
-export async function openDatabase(config: Config, log: (msg: string) => void): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
-  const database = await startDatabase(config, log);
-  await database.migrated;
-  return database;
+/** An operator command found no Ardoise database where it looked (it never creates one). */
+export class NoDatabaseError extends Error {}
+
+/** Where an operator command looks: DATABASE_URL without its password, or the embedded cluster's directory. */
+export function toolDatabaseLabel(config: Config): string {
+  if (!config.databaseUrl) return `the embedded PostgreSQL of DATA_DIR=${config.dataDir}`;
+  try {
+    const url = new URL(config.databaseUrl);
+    if (url.password) url.password = '***';
+    return `DATABASE_URL=${url.toString()}`;
+  } catch {
+    return 'DATABASE_URL (not a valid URL)';
+  }
+}
+
+async function databaseExists(serverUrl: string, name: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount ?? 0) > 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Whether the database holds Ardoise's schema (its migrations table); throws NoDatabaseError when the database itself does not exist. */
+async function hasArdoiseSchema(url: string, label: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+  } catch (error) {
+    if ((error as { code?: string }).code === '3D000') throw new NoDatabaseError(`No database at ${label}: it does not exist.`);
+    throw error;
+  }
+  try {
+    return (await client.query<{ found: string | null }>(`SELECT to_regclass('public.schema_migrations')::text AS found`)).rows[0]?.found != null;
+  } finally {
+    await client.end();
+  }
 }
 
 /**
  * For operator commands: the database of a running app (its embedded cluster), or the external
- * one, or an embedded cluster started for the command's duration.
+ * one, or the embedded cluster started for the command's duration — never a new one. Where there
+ * is no Ardoise database, it throws a NoDatabaseError saying where it looked. Pending migrations
+ * are applied, as at every start of the app.
+ *
+ * `setUp` is for `npm run migrate`, whose job is to set up the schema: in DATABASE_URL's
+ * database, or in an existing embedded cluster that has no application database yet. It does not
+ * create an embedded cluster either (that is `npm start`'s job, with DATA_DIR).
  */
-export async function openDatabaseForTool(config: Config): Promise<{ url: string; close(): Promise<void> }> {
+export async function openDatabaseForTool(config: Config, options: { setUp?: boolean } = {}): Promise<{ url: string; close(): Promise<void> }> {
+  const label = toolDatabaseLabel(config);
+  let serverUrl: string | null = null;
+  let close = async () => {};
   if (!config.databaseUrl) {
-    const running = await runningEmbeddedUrl(config.dataDir);
-    if (running) return { url: await ensureDatabase(running, EMBEDDED_DATABASE), close: async () => {} };
+    const pgDir = path.join(config.dataDir, 'pg');
+    if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
+      throw new NoDatabaseError(`No Ardoise database in ${label}: ${pgDir} holds no PostgreSQL cluster. Run the command with the app's DATA_DIR (or its DATABASE_URL); npm start creates the database.`);
+    }
+    serverUrl = await runningEmbeddedUrl(config.dataDir);
+    if (!serverUrl) {
+      const embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort);
+      serverUrl = embedded.url;
+      close = () => embedded.stop();
+    }
   }
-  const database = await openDatabase(config, () => {});
-  return { url: database.url, close: async () => database.embedded?.stop() };
+  try {
+    let url: string;
+    if (serverUrl) {
+      if (!(await databaseExists(serverUrl, EMBEDDED_DATABASE))) {
+        if (!options.setUp) throw new NoDatabaseError(`No Ardoise database in ${label}: its cluster has no "${EMBEDDED_DATABASE}" database. npm start (or npm run migrate) creates it.`);
+        await ensureDatabase(serverUrl, EMBEDDED_DATABASE);
+      }
+      url = databaseUrl(serverUrl, EMBEDDED_DATABASE);
+    } else {
+      url = config.databaseUrl!;
+    }
+    if (!options.setUp && !(await hasArdoiseSchema(url, label))) {
+      throw new NoDatabaseError(`No Ardoise database at ${label}: the database exists but holds no Ardoise schema. npm run migrate sets it up.`);
+    }
+    await migrate(url, config.appRole).catch((error: unknown) => {
+      if ((error as { code?: string }).code === '3D000') throw new NoDatabaseError(`No database at ${label}: it does not exist.`);
+      throw error;
+    });
+    return { url, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
