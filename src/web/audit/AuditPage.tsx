@@ -38,7 +38,7 @@ export function AuditPage() {
       ) : (
         <>
           <div className="table-wrap">
-            <table className="audit">
+            <table className="audit table--cards">
               <caption className="visually-hidden">{t('audit.caption', { page, pages })}</caption>
               <thead>
                 <tr>
@@ -71,22 +71,22 @@ function AuditRow({ event }: { event: AuditEvent }) {
   const changes = event.changes ? Object.entries(event.changes) : [];
   return (
     <tr>
-      <td className="nowrap">
+      <td className="nowrap audit__when">
         <time dateTime={event.occurredAt}>{format.dateTime(event.occurredAt)}</time>
         <span className="muted small">#{event.seq}</span>
       </td>
-      <td>
+      <td data-label={t('audit.who')}>
         {event.actorName ?? t('audit.system')}
         {event.actorProfile && <span className="muted small">{event.actorProfile}</span>}
       </td>
-      <td>
+      <td data-label={t('audit.actionAndObject')}>
         <code>{event.action}</code>
         <span className="audit__object">
           {event.entityLabel ?? event.entityType}
           {event.entityLabel && <span className="muted"> ({event.entityType})</span>}
         </span>
       </td>
-      <td className="audit__detail">
+      <td className="audit__detail" data-label={t('audit.summaryAndChanges')}>
         <p>{event.summary}</p>
         {changes.length > 0 && (
           <ul className="changes" aria-label={t('audit.changes')}>

@@ -37,11 +37,15 @@ export function CustomersPage() {
             <Link to={`${base}/${c.id}`}>{c.name}</Link>
             {c.archived && <span className="badge badge--muted">{t('customers.archived')}</span>}
           </th>
-          <td>{t(c.kind === 'company' ? 'customers.kindCompany' : 'customers.kindIndividual')}</td>
-          <td className="nowrap">{c.siren ?? ''}</td>
-          <td>{c.emails[0] ?? ''}</td>
-          <td>{c.billingAddress ? `${c.billingAddress.postalCode} ${c.billingAddress.city}` : ''}</td>
-          <td className="nowrap">{format.date(c.createdAt)}</td>
+          <td data-label={t('customers.kind')}>{t(c.kind === 'company' ? 'customers.kindCompany' : 'customers.kindIndividual')}</td>
+          <td className="nowrap" data-label={t('customers.siren')}>
+            {c.siren ?? ''}
+          </td>
+          <td data-label={t('customers.email')}>{c.emails[0] ?? ''}</td>
+          <td data-label={t('customers.city')}>{c.billingAddress ? `${c.billingAddress.postalCode} ${c.billingAddress.city}` : ''}</td>
+          <td className="nowrap" data-label={t('customers.createdAt')}>
+            {format.date(c.createdAt)}
+          </td>
         </>
       )}
     />

@@ -438,7 +438,7 @@ function DocumentBody({ doc }: { doc: Doc }) {
       <section className="panel" aria-labelledby="doc-lines">
         <h2 id="doc-lines">{t('editor.lines')}</h2>
         <div className="table-wrap">
-          <table className="doc-lines">
+          <table className="doc-lines table--cards">
             <caption className="visually-hidden">{t('lines.caption')}</caption>
             <thead>
               <tr>
@@ -470,16 +470,26 @@ function DocumentBody({ doc }: { doc: Doc }) {
               {lines.map((l, i) =>
                 l.kind === 'item' ? (
                   <tr key={i}>
-                    <td className="nowrap">{l.reference ?? ''}</td>
-                    <td>
+                    <td className="nowrap" data-label={t('lines.reference')}>
+                      {l.reference ?? ''}
+                    </td>
+                    <td className="doc-lines__designation">
                       {l.designation}
                       {l.description && <span className="lines__description">{l.description}</span>}
                     </td>
-                    <td className="num nowrap">{formatDecimalText(l.quantity, locale)}</td>
-                    <td>{l.unit ?? ''}</td>
-                    <td className="num nowrap">{formatUnitPrice(l.unitPrice, locale)}</td>
-                    <td className="num nowrap">{formatRate(rateKey(l.vatRate), locale)}</td>
-                    <td className="num nowrap">{lineTotals[i] ? formatEuros(lineTotals[i].netCents, locale) : ''}</td>
+                    <td className="num nowrap" data-label={t('lines.quantity')}>
+                      {formatDecimalText(l.quantity, locale)}
+                    </td>
+                    <td data-label={t('lines.unit')}>{l.unit ?? ''}</td>
+                    <td className="num nowrap" data-label={t('lines.unitPrice')}>
+                      {formatUnitPrice(l.unitPrice, locale)}
+                    </td>
+                    <td className="num nowrap" data-label={t('lines.vatRate')}>
+                      {formatRate(rateKey(l.vatRate), locale)}
+                    </td>
+                    <td className="num nowrap" data-label={t('lines.net')}>
+                      {lineTotals[i] ? formatEuros(lineTotals[i].netCents, locale) : ''}
+                    </td>
                   </tr>
                 ) : (
                   <tr key={i} className={`doc-lines__${l.kind}`}>

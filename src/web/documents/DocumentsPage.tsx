@@ -140,7 +140,7 @@ export function DocumentsPage({ family }: { family: DocumentFamily }) {
         pager={{ page: pageNumber(values.page), pageSize: PAGE_SIZE, onPage: (page) => update({ page: String(page) }), label: t('documents.pagination') }}
       >
         {(data) => (
-          <table className="list-table documents-table">
+          <table className="list-table documents-table table--cards">
             <caption className="visually-hidden">{title}</caption>
             <thead>
               <tr>
@@ -175,14 +175,14 @@ export function DocumentsPage({ family }: { family: DocumentFamily }) {
                 <th scope="row" colSpan={invoices ? 5 : 4}>
                   {t('documents.totalsRow', { count: data.total })}
                 </th>
-                <td className="num nowrap" data-testid="list-total-net">
+                <td className="num nowrap" data-label={t('documents.net')} data-testid="list-total-net">
                   {formatEuros(data.totals.netCents, locale)}
                 </td>
-                <td className="num nowrap" data-testid="list-total-gross">
+                <td className="num nowrap" data-label={t('documents.gross')} data-testid="list-total-gross">
                   {formatEuros(data.totals.grossCents, locale)}
                 </td>
                 {invoices && (
-                  <td className="num nowrap" data-testid="list-total-balance">
+                  <td className="num nowrap" data-label={t('documents.balance')} data-testid="list-total-balance">
                     {formatEuros(data.totals.balanceCents, locale)}
                   </td>
                 )}
@@ -207,14 +207,26 @@ function DocumentRow({ doc, family, invoices }: { doc: Doc; family: DocumentFami
       <th scope="row" className="nowrap">
         <Link to={`/d/${dossier.id}/${family}/${doc.id}`}>{doc.number ?? t('documents.draftNumber')}</Link>
       </th>
-      {invoices && <td>{documentTitle(doc.type, locale)}</td>}
-      <td>{doc.customerName ?? <span className="muted">{t('documents.noCustomer')}</span>}</td>
-      <td className="nowrap">{formatDay(doc.issueDate, locale)}</td>
-      <td className="nowrap">{formatDay(invoices ? doc.dueDate : doc.validityDate, locale)}</td>
-      <td className="num nowrap">{formatEuros(sign * doc.netCents, locale)}</td>
-      <td className="num nowrap">{formatEuros(sign * doc.grossCents, locale)}</td>
-      {invoices && <td className="num nowrap">{payable && doc.status === 'issued' ? formatEuros(doc.balanceCents, locale) : ''}</td>}
-      <td>
+      {invoices && <td data-label={t('documents.type')}>{documentTitle(doc.type, locale)}</td>}
+      <td data-label={t('documents.customer')}>{doc.customerName ?? <span className="muted">{t('documents.noCustomer')}</span>}</td>
+      <td className="nowrap" data-label={t('documents.issueDate')}>
+        {formatDay(doc.issueDate, locale)}
+      </td>
+      <td className="nowrap" data-label={t(invoices ? 'documents.dueDate' : 'documents.validityDate')}>
+        {formatDay(invoices ? doc.dueDate : doc.validityDate, locale)}
+      </td>
+      <td className="num nowrap" data-label={t('documents.net')}>
+        {formatEuros(sign * doc.netCents, locale)}
+      </td>
+      <td className="num nowrap" data-label={t('documents.gross')}>
+        {formatEuros(sign * doc.grossCents, locale)}
+      </td>
+      {invoices && (
+        <td className="num nowrap" data-label={t('documents.balance')}>
+          {payable && doc.status === 'issued' ? formatEuros(doc.balanceCents, locale) : ''}
+        </td>
+      )}
+      <td data-label={t('documents.status')}>
         <StatusBadge status={doc.displayStatus} type={doc.type} />
       </td>
     </tr>

@@ -4,7 +4,7 @@
  * designation or a reference proposes the catalogue's items (an ARIA 1.2 combobox per cell).
  */
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useState, type KeyboardEvent, type ReactNode, type TextareaHTMLAttributes } from 'react';
 import { UNITS } from '../../core/documents';
 import { rateKey } from '../../core/totals';
 import { api, seg } from '../app/api';
@@ -56,7 +56,7 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
     const el = index >= 0 || focusReq.target.startsWith('#') ? document.getElementById(id) : null;
     if (el) {
       el.focus();
-      if (el instanceof HTMLInputElement) el.select();
+      if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) el.select();
     }
     setFocusReq(null);
   }, [focusReq, lines]);
@@ -212,7 +212,7 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
               <th scope="col" className="num lines__net">
                 {t('lines.net')}
               </th>
-              <th scope="col">
+              <th scope="col" className="lines__actions">
                 <span className="visually-hidden">{t('common.actions')}</span>
               </th>
             </tr>
@@ -229,22 +229,24 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
               const n = index + 1;
               const actions = (
                 <td className="actions lines__actions">
-                  <button type="button" id={`line-${line.key}-up`} className="icon-button" aria-label={t('lines.moveUp', { n })} disabled={index === 0} onClick={() => move(index, -1)}>
-                    <span aria-hidden="true">↑</span>
-                  </button>
-                  <button
-                    type="button"
-                    id={`line-${line.key}-down`}
-                    className="icon-button"
-                    aria-label={t('lines.moveDown', { n })}
-                    disabled={index === lines.length - 1}
-                    onClick={() => move(index, 1)}
-                  >
-                    <span aria-hidden="true">↓</span>
-                  </button>
-                  <button type="button" className="icon-button icon-button--danger" aria-label={t('lines.remove', { n })} onClick={() => remove(index)}>
-                    <span aria-hidden="true">×</span>
-                  </button>
+                  <div className="lines__buttons">
+                    <button type="button" id={`line-${line.key}-up`} className="icon-button" aria-label={t('lines.moveUp', { n })} disabled={index === 0} onClick={() => move(index, -1)}>
+                      <span aria-hidden="true">↑</span>
+                    </button>
+                    <button
+                      type="button"
+                      id={`line-${line.key}-down`}
+                      className="icon-button"
+                      aria-label={t('lines.moveDown', { n })}
+                      disabled={index === lines.length - 1}
+                      onClick={() => move(index, 1)}
+                    >
+                      <span aria-hidden="true">↓</span>
+                    </button>
+                    <button type="button" className="icon-button icon-button--danger" aria-label={t('lines.remove', { n })} onClick={() => remove(index)}>
+                      <span aria-hidden="true">×</span>
+                    </button>
+                  </div>
                 </td>
               );
 
@@ -255,16 +257,15 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
                 return (
                   <tr key={line.key} className={`lines__row lines__row--${line.kind}`}>
                     <td colSpan={7}>
-                      <input
+                      <GrowingText
                         id={fieldId(path)}
-                        type="text"
                         className={line.kind === 'section' ? 'lines__section-input' : 'lines__comment-input'}
                         aria-label={label}
                         placeholder={t(line.kind === 'section' ? 'lines.sectionPlaceholder' : 'lines.commentPlaceholder')}
                         value={line.designation}
                         aria-invalid={error ? true : undefined}
                         aria-describedby={error ? `${fieldId(path)}-error` : undefined}
-                        onChange={(e) => update(index, { designation: e.target.value })}
+                        onValue={(designation) => update(index, { designation })}
                         onKeyDown={(e) => onCellKey(e, index, 'text')}
                       />
                       {error && (
@@ -290,7 +291,7 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
                 const error = lineError(index, field);
                 const id = fieldId(path);
                 return (
-                  <td className={className}>
+                  <td className={className} data-label={t(`lines.${field}`)}>
                     {input({
                       id,
                       'aria-label': `${t(`lines.${field}`)} — ${t('lines.lineN', { n })}`,
@@ -312,31 +313,27 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
               return [
                 <tr key={line.key} className="lines__row">
                   {cell('reference', (p) => (
-                    <input
+                    <GrowingText
                       {...p}
                       {...combo('reference')}
-                      type="text"
-                      autoComplete="off"
                       value={line.reference}
-                      onChange={(e) => {
-                        update(index, { reference: e.target.value });
-                        if (canSearchProducts) setSuggest({ key: line.key, field: 'reference', text: e.target.value, active: 0 });
+                      onValue={(reference) => {
+                        update(index, { reference });
+                        if (canSearchProducts) setSuggest({ key: line.key, field: 'reference', text: reference, active: 0 });
                       }}
                       onKeyDown={(e) => onCellKey(e, index, 'reference')}
                     />
                   ), 'lines__ref')}
                   {cell('designation', (p) => (
                     <>
-                      <input
+                      <GrowingText
                         {...p}
                         {...combo('designation')}
-                        type="text"
-                        autoComplete="off"
                         value={line.designation}
                         placeholder={canSearchProducts ? t('lines.designationPlaceholder') : undefined}
-                        onChange={(e) => {
-                          update(index, { designation: e.target.value });
-                          if (canSearchProducts) setSuggest({ key: line.key, field: 'designation', text: e.target.value, active: 0 });
+                        onValue={(designation) => {
+                          update(index, { designation });
+                          if (canSearchProducts) setSuggest({ key: line.key, field: 'designation', text: designation, active: 0 });
                         }}
                         onKeyDown={(e) => onCellKey(e, index, 'designation')}
                       />
@@ -361,7 +358,7 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
                       ))}
                     </select>
                   ), 'lines__vat')}
-                  <td className="num nowrap lines__net" data-testid={`line-net-${index}`}>
+                  <td className="num nowrap lines__net" data-label={t('lines.net')} data-testid={`line-net-${index}`}>
                     {net === undefined ? '—' : formatEuros(net, locale)}
                     {line.discount && <span className="lines__description">{t('lines.hasDiscount')}</span>}
                   </td>
@@ -426,6 +423,26 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
       </div>
       <p className="field__hint">{t('lines.keyboardHint')}</p>
     </div>
+  );
+}
+
+/**
+ * A one-line text field that wraps and grows instead of hiding what does not fit (a long
+ * designation or reference stays readable in a narrow column). The text stays one line: Enter is
+ * the editor's key, and a pasted line break becomes a space.
+ */
+function GrowingText({
+  value,
+  placeholder,
+  className,
+  onValue,
+  ...props
+}: Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'value' | 'onChange'> & { value: string; onValue: (value: string) => void }) {
+  // The class goes on the wrapper, whose font the field and its hidden copy both inherit.
+  return (
+    <span className={className ? `growing-text ${className}` : 'growing-text'} data-text={`${value || placeholder || ''} `}>
+      <textarea {...props} rows={1} autoComplete="off" spellCheck={false} value={value} placeholder={placeholder} onChange={(e) => onValue(e.target.value.replace(/[\r\n]+/g, ' '))} />
+    </span>
   );
 }
 

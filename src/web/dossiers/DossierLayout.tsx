@@ -143,18 +143,26 @@ function DossierSwitcher({ currentId, currentName, dossiers }: { currentId: stri
   const id = useId();
   const options = dossiers.some((d) => d.id === currentId) || !currentName ? dossiers : [{ id: currentId, legalName: currentName, profileName: '' }, ...dossiers];
   if (options.length === 0) return <span className="switcher__name">{currentName}</span>;
+  // A select shows its option on one line, cut when the name is long: the name is drawn in full
+  // (wrapping) under the select, which stays the control (transparent, over it).
+  const shown = options.find((d) => d.id === currentId)?.legalName ?? currentName;
   return (
     <div className="switcher">
       <label htmlFor={id} className="switcher__label">
         {t('header.dossier')}
       </label>
-      <select id={id} value={currentId} onChange={(e) => navigate(`/d/${e.target.value}`)}>
-        {options.map((d) => (
-          <option key={d.id} value={d.id}>
-            {d.legalName}
-          </option>
-        ))}
-      </select>
+      <div className="switcher__control">
+        <span className="switcher__shown" aria-hidden="true">
+          {shown}
+        </span>
+        <select id={id} value={currentId} onChange={(e) => navigate(`/d/${e.target.value}`)}>
+          {options.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.legalName}
+            </option>
+          ))}
+        </select>
+      </div>
     </div>
   );
 }

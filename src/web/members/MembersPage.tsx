@@ -129,7 +129,7 @@ function MembersContent({ data, profiles }: { data: MembersAnswer; profiles: Pro
       <section aria-labelledby="members-list">
         <h2 id="members-list">{t('members.listTitle')}</h2>
         <div className="table-wrap">
-          <table>
+          <table className="table--cards">
             <thead>
               <tr>
                 <th scope="col">{t('members.name')}</th>
@@ -148,8 +148,10 @@ function MembersContent({ data, profiles }: { data: MembersAnswer; profiles: Pro
                     {m.name}
                     {m.userId === me.data?.user.id && <span className="muted"> ({t('members.you')})</span>}
                   </th>
-                  <td className="nowrap">{m.email}</td>
-                  <td>
+                  <td className="nowrap" data-label={t('members.email')}>
+                    {m.email}
+                  </td>
+                  <td data-label={t('members.profile')}>
                     <label className="visually-hidden" htmlFor={`profile-${m.userId}`}>
                       {t('members.profileOf', { name: m.name })}
                     </label>
@@ -167,7 +169,7 @@ function MembersContent({ data, profiles }: { data: MembersAnswer; profiles: Pro
                       ))}
                     </select>
                   </td>
-                  <td>{format.date(m.joinedAt)}</td>
+                  <td data-label={t('members.joinedAt')}>{format.date(m.joinedAt)}</td>
                   <td className="actions">
                     <ConfirmButton
                       label={t('members.removeNamed', { name: m.name })}
@@ -192,7 +194,7 @@ function MembersContent({ data, profiles }: { data: MembersAnswer; profiles: Pro
           <p className="muted">{t('members.noInvitations')}</p>
         ) : (
           <div className="table-wrap">
-            <table>
+            <table className="table--cards">
               <thead>
                 <tr>
                   <th scope="col">{t('members.email')}</th>
@@ -210,9 +212,9 @@ function MembersContent({ data, profiles }: { data: MembersAnswer; profiles: Pro
                     <th scope="row" className="nowrap">
                       {inv.email}
                     </th>
-                    <td>{profileLabel(inv.profileId, inv.profileName, locale)}</td>
-                    <td>{inv.invitedByName}</td>
-                    <td>{format.date(inv.expiresAt)}</td>
+                    <td data-label={t('members.profile')}>{profileLabel(inv.profileId, inv.profileName, locale)}</td>
+                    <td data-label={t('members.invitedBy')}>{inv.invitedByName}</td>
+                    <td data-label={t('members.expiresAt')}>{format.date(inv.expiresAt)}</td>
                     <td className="actions">
                       <ConfirmButton
                         label={t('members.revokeNamed', { email: inv.email })}

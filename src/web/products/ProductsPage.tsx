@@ -40,11 +40,15 @@ export function ProductsPage() {
             <Link to={`${base}/${p.id}`}>{p.reference}</Link>
             {p.archived && <span className="badge badge--muted">{t('products.archived')}</span>}
           </th>
-          <td>{p.designation}</td>
-          <td>{p.unit}</td>
-          <td className="num nowrap">{formatUnitPrice(p.unitPrice, locale)}</td>
-          <td className="num nowrap">{formatRate(p.vatRate, locale)}</td>
-          <td>{t(p.nature === 'service' ? 'nature.service' : 'nature.goods')}</td>
+          <td data-label={t('products.designation')}>{p.designation}</td>
+          <td data-label={t('products.unit')}>{p.unit}</td>
+          <td className="num nowrap" data-label={t('products.unitPrice')}>
+            {formatUnitPrice(p.unitPrice, locale)}
+          </td>
+          <td className="num nowrap" data-label={t('products.vatRate')}>
+            {formatRate(p.vatRate, locale)}
+          </td>
+          <td data-label={t('products.nature')}>{t(p.nature === 'service' ? 'nature.service' : 'nature.goods')}</td>
         </>
       )}
     />

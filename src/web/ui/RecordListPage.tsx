@@ -38,7 +38,10 @@ export interface RecordListPageProps<T extends { id: string }> {
   filter: { param: string; label: string; options: { value: string; label: string }[] };
   /** The header cells, in the order `row` gives its cells. */
   columns: (sortable: SortableHeader) => ReactNode;
-  /** One row's cells; `base` is the list's path, a record's page being `${base}/${id}`. */
+  /**
+   * One row's cells; `base` is the list's path, a record's page being `${base}/${id}`. Each cell but
+   * the row header names its column in `data-label` (shown beside the value when rows are cards).
+   */
   row: (item: T, base: string) => ReactNode;
 }
 
@@ -105,7 +108,7 @@ export function RecordListPage<T extends { id: string }>({ kind, writePermission
         pager={{ page: pageNumber(values.page), pageSize: PAGE_SIZE, onPage: (page) => update({ page: String(page) }), label: t(message('pagination')) }}
       >
         {(data) => (
-          <table className="list-table">
+          <table className="list-table table--cards">
             <caption className="visually-hidden">{t(message('title'))}</caption>
             <thead>
               <tr>{columns(sortable)}</tr>
