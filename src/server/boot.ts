@@ -13,6 +13,7 @@ import type { AppContext } from './platform/context';
 import { createMailer } from './platform/mail';
 import { postgresFileStore } from './platform/storage';
 import { createLiveHub } from './platform/live';
+import { ANCHOR_DIR, createAuditAnchors, loadAnchorKey } from './platform/audit-anchors';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -50,12 +51,19 @@ export async function startServer(config: Config, opts: { database?: StartedData
     readCache: createReadCache(config.readCacheMb * 1024 * 1024),
     pdfRenderer,
     pdfs: createPdfFreezer({ tx, files: postgresFileStore, renderer: pdfRenderer, onError: (error, job) => app.log.error({ err: error, ...job }, 'background PDF failed') }),
+    anchors: createAuditAnchors({
+      key: loadAnchorKey(config, { create: true })!,
+      dir: path.join(config.dataDir, ANCHOR_DIR),
+      onError: (error) => app.log.error({ err: error }, 'audit checkpoint failed'),
+    }),
   };
   const app = await buildApp(ctx);
   await database.migrated;
   await app.listen({ port: config.port, host: config.host });
   // Numbered documents left without their PDF by a stop or a crash: made in the background.
   ctx.pdfs.catchUp(db).catch((error: unknown) => app.log.error({ err: error }, 'could not queue the missing PDFs'));
+  // Every dossier's head is anchored now, then hourly where it moved, and at stop.
+  ctx.anchors.start(db);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   let stopped = false;
@@ -68,6 +76,7 @@ export async function startServer(config: Config, opts: { database?: StartedData
       stopped = true;
       await app.close();
       await ctx.pdfs.close();
+      await ctx.anchors.close();
       await pdfRenderer.close();
       await ctx.live.close();
       await pool.end();

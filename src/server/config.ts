@@ -5,6 +5,10 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** AUDIT_ANCHOR_KEY: the key that signs the audit checkpoints; without it, DATA_DIR/audit-anchor.key (platform/audit-anchors.ts). */
+  auditAnchorKey: string | null;
+  /** AUDIT_ANCHOR_PUBLIC_KEY: its public half, for a verifier that must not sign. */
+  auditAnchorPublicKey: string | null;
   /** External PostgreSQL; when absent, an embedded PostgreSQL 15 runs under `dataDir/pg`. */
   databaseUrl: string | null;
   embeddedPgPort: number;
@@ -53,6 +57,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.DATA_DIR ?? 'data'),
+    auditAnchorKey: env.AUDIT_ANCHOR_KEY || null,
+    auditAnchorPublicKey: env.AUDIT_ANCHOR_PUBLIC_KEY || null,
     databaseUrl: env.DATABASE_URL || null,
     embeddedPgPort: int(env.EMBEDDED_PG_PORT, 54329),
     appRole: env.DB_APP_ROLE ?? 'ardoise_app',

@@ -11,7 +11,7 @@ try {
   const { startServer } = await import('./boot');
   const server = await startServer(config, { database: await starting });
   server.app.log.info(
-    { url: config.publicUrl, database: config.databaseUrl ? 'external' : `embedded (${config.dataDir}/pg)`, smtp: config.smtpUrl ? 'configured' : 'none: e-mails go to the local outbox', startupMs: Date.now() - started },
+    { url: config.publicUrl, database: config.databaseUrl ? 'external' : `embedded (${config.dataDir}/pg)`, smtp: config.smtpUrl ? 'configured' : 'none: e-mails go to the local outbox', auditAnchorPublicKey: server.ctx.anchors.key.publicBase64, startupMs: Date.now() - started },
     'Ardoise is ready',
   );
   let stopping = false;

@@ -2,9 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { text } from '../../core/text';
-import { verifyAuditChain } from '../platform/audit';
 import { currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
+import { verifyDossier } from './verify';
 
 const listQuery = z
   .object({
@@ -16,7 +16,7 @@ const listQuery = z
   .strict();
 
 /** The dossier's table of user actions, and the integrity check of its chain. */
-export const auditRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app) => {
+export const auditRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const read = { auth: { permission: 'audit.read' as const } };
 
@@ -52,6 +52,8 @@ export const auditRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app) 
 
   r.get('/d/:dossierId/audit/verify', { config: read }, async (request) => {
     const d = currentDossier(request);
-    return verifyAuditChain(d.t, d.id);
+    // Each verification first anchors the head it is about to check (this transaction wrote nothing).
+    await ctx.anchors.checkpoint(d.t, d.id).catch((error: unknown) => request.log.error({ err: error }, 'audit checkpoint failed'));
+    return verifyDossier(d.t, d.id, ctx.anchors);
   });
 };

@@ -11,6 +11,7 @@ import { computeTotals, type DepositDeduction, type Discount, type Totals } from
 import { requirePermission, type DossierContext } from '../platform/auth';
 import { AppError, invalid, isUniqueViolation } from '../platform/errors';
 import { customerSnapshot, sellerSnapshot } from './snapshots';
+import { documentContentHash } from './fingerprint';
 import { draftDefaults, insertDraft, staleVersion, validateDraft, type DraftFields } from './drafts';
 import { deductionsOf, loadDocument, loadForIssue, loadLines, totalsLines, type DocumentRow, type LinkedDocument } from './store';
 import { executeAndCommit } from '../db/tx';
@@ -60,6 +61,11 @@ export async function issueDocument(
   // Everything is ready: one statement takes the dossier's write lock, gives the number, chains
   // the event (ardoise_take_number, migrations 006 and 007) and writes the document. Concurrent issuers
   // queue from there to the commit, never across a round trip to the application.
+  // What the document will say once numbered, fingerprinted in its issue event (documents/fingerprint.ts).
+  const contentSha256 = documentContentHash(
+    { ...row, seller_snapshot: seller, customer_snapshot: buyer, seller_logo_file_id: dossier.logo_file_id, totals, net_cents: totals.netCents, vat_cents: totals.vatCents, gross_cents: totals.grossCents },
+    lines,
+  );
   const series = SERIES_OF[row.type];
   const format = numberTemplate(settings.format, { year: Number(row.issue_date.slice(0, 4)), month: Number(row.issue_date.slice(5, 7)) });
   const event = d.eventTemplate((number) => ({
@@ -68,7 +74,7 @@ export async function issueDocument(
     entityId: id,
     entityLabel: number,
     summary: `${DOCUMENT_TITLES[row.type].fr} n° ${number} ${isLegalInvoice(row.type) ? agreeFr(row.type, 'émis', 'émise') : agreeFr(row.type, 'finalisé', 'finalisée')} — ${formatEuros(totals.grossCents)} TTC`,
-    changes: { number: { before: null, after: number }, status: { before: 'draft', after: numberedStatus(row.type) } },
+    changes: { number: { before: null, after: number }, status: { before: 'draft', after: numberedStatus(row.type) }, contentSha256: { before: null, after: contentSha256 } },
   }));
   const taken = sql<{ number: string }>`ardoise_take_number(${d.id}::uuid, ${series}, ${numberingPeriod(row.issue_date, settings.yearlyReset)}::int,
     ${settings.firstNumber}::int, ${row.issue_date}::date, ${format.prefix}, ${format.width}::int, ${format.suffix},

@@ -44,7 +44,7 @@ describe('continuous numbering', () => {
     expect(events.map((e) => e.entity_label)).toEqual(expected(40));
     for (const e of events) {
       expect(e.summary).toContain(`n° ${e.entity_label} émise`);
-      expect(e.changes).toEqual({ number: { before: null, after: e.entity_label }, status: { before: 'draft', after: 'issued' } });
+      expect(e.changes).toEqual({ number: { before: null, after: e.entity_label }, status: { before: 'draft', after: 'issued' }, contentSha256: { before: null, after: expect.stringMatching(/^[0-9a-f]{64}$/) } });
     }
     const byId = new Map(results.map((r) => [r.body.document.id as string, r.body.document.number as string]));
     expect(events.map((e) => byId.get(e.entity_id!))).toEqual(expected(40));

@@ -1,11 +1,17 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { ApiClient, signUp, STRONG_PASSWORD, uniqueEmail, type Reply } from '../../../test/helpers/client';
+import { createCustomer, createDraft, issue, LINE, setUpSeller } from '../../../test/helpers/invoicing';
+import { startServer, type RunningServer } from '../boot';
+import { verifyDossier } from '../audit/verify';
 import { canonicalJson, chainHash, GENESIS_HASH, verifyAuditChain, type ChainedContent } from './audit';
+import { ANCHOR_DIR, ANCHOR_KEY_FILE, anchorFile, anchorKeyFromSeed, loadAnchorKey, readAnchors, signCheckpoint } from './audit-anchors';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -40,7 +46,7 @@ async function asSuperuser<T>(fn: (client: pg.Client) => Promise<T>): Promise<T>
 function auditVerifyCommand(dossierId: string): Promise<{ code: number; stdout: string }> {
   const tsx = path.resolve('node_modules/.bin/tsx');
   return new Promise((resolve) => {
-    execFile(tsx, ['scripts/audit-verify.ts', dossierId], { env: { ...process.env, DATABASE_URL: server.db.url } }, (error, stdout) => {
+    execFile(tsx, ['scripts/audit-verify.ts', dossierId], { env: { ...process.env, DATABASE_URL: server.db.url, DATA_DIR: server.dataDir } }, (error, stdout) => {
       resolve({ code: error ? Number(error.code) : 0, stdout });
     });
   });
@@ -120,7 +126,7 @@ describe('the chain', () => {
     const { client, dossierId } = await dossierWithEvents(4);
     const res = await client.get(`/api/d/${dossierId}/audit/verify`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: true, checked: 5, firstBrokenSeq: null, reason: null });
+    expect(res.body).toEqual({ ok: true, checked: 5, firstBrokenSeq: null, reason: null, documents: 0, anchor: { seq: 5, at: expect.any(String) } });
   });
 
   it('stays one gapless, unforked chain under 50 concurrent audited mutations', async () => {
@@ -137,7 +143,7 @@ describe('the chain', () => {
     expect(rows.map((e) => Number(e.seq))).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
     rows.forEach((row, i) => expect(row.prev_hash).toBe(i === 0 ? GENESIS_HASH : rows[i - 1]!.hash));
     expect(new Set(rows.map((e) => e.hash)).size).toBe(51);
-    expect((await client.get(`/api/d/${dossierId}/audit/verify`)).body).toEqual({ ok: true, checked: 51, firstBrokenSeq: null, reason: null });
+    expect((await client.get(`/api/d/${dossierId}/audit/verify`)).body).toMatchObject({ ok: true, checked: 51, firstBrokenSeq: null, reason: null });
     const head = await server.ctx.db.selectFrom('audit_heads').selectAll().where('dossier_id', '=', dossierId).executeTakeFirstOrThrow();
     expect(head).toMatchObject({ last_seq: '51', last_hash: rows[50]!.hash });
   });
@@ -177,7 +183,7 @@ describe('tampering', () => {
     const healthy = await dossierWithEvents(2);
     await tamper(`UPDATE audit_events SET summary = 'Rien à signaler' WHERE dossier_id = $1 AND seq = 3`, [dossierId]);
     const expected = { ok: false, checked: 2, firstBrokenSeq: 3, reason: "Le contenu de l'événement n° 3 a été modifié après son enregistrement." };
-    expect((await client.get(`/api/d/${dossierId}/audit/verify`)).body).toEqual(expected);
+    expect((await client.get(`/api/d/${dossierId}/audit/verify`)).body).toEqual({ ...expected, documents: 0, anchor: null });
     expect(await server.ctx.tx({ dossierId }, (t) => verifyAuditChain(t, dossierId))).toEqual(expected);
 
     const [broken, ok] = await Promise.all([auditVerifyCommand(dossierId), auditVerifyCommand(healthy.dossierId)]);
@@ -190,13 +196,241 @@ describe('tampering', () => {
   it('names a deleted middle event', async () => {
     const { client, dossierId } = await dossierWithEvents(4);
     await tamper('DELETE FROM audit_events WHERE dossier_id = $1 AND seq = 3', [dossierId]);
-    expect((await client.get(`/api/d/${dossierId}/audit/verify`)).body).toEqual({ ok: false, checked: 2, firstBrokenSeq: 3, reason: "L'événement n° 3 manque." });
+    expect((await client.get(`/api/d/${dossierId}/audit/verify`)).body).toMatchObject({ ok: false, checked: 2, firstBrokenSeq: 3, reason: "L'événement n° 3 manque." });
   });
 
   it('notices events cut off the end of the chain', async () => {
     const { client, dossierId } = await dossierWithEvents(4);
     await tamper('DELETE FROM audit_events WHERE dossier_id = $1 AND seq = 5', [dossierId]);
-    expect((await client.get(`/api/d/${dossierId}/audit/verify`)).body).toEqual({ ok: false, checked: 4, firstBrokenSeq: 5, reason: 'Des événements postérieurs au n° 4 ont disparu.' });
+    expect((await client.get(`/api/d/${dossierId}/audit/verify`)).body).toMatchObject({ ok: false, checked: 4, firstBrokenSeq: 5, reason: 'Des événements postérieurs au n° 4 ont disparu.' });
+  });
+});
+
+describe('anchors outside the database', () => {
+  /** Runs statements as a superuser with the triggers off (`session_replication_role = replica`). */
+  const tamper = (...statements: [string, unknown[]][]) =>
+    asSuperuser(async (client) => {
+      await client.query('SET session_replication_role = replica');
+      for (const [text, params] of statements) await client.query(text, params);
+    });
+  const verify = async (client: ApiClient, dossierId: string) => (await client.get(`/api/d/${dossierId}/audit/verify`)).body;
+  const anchorLines = async (dossierId: string) => (await fs.readFile(anchorFile(path.join(server.dataDir, ANCHOR_DIR), dossierId), 'utf8')).trimEnd().split('\n');
+  const rewindTo = (dossierId: string, seq: number): [string, unknown[]][] => [
+    ['DELETE FROM audit_events WHERE dossier_id = $1 AND seq > $2', [dossierId, seq]],
+    ['UPDATE audit_heads SET last_seq = $2, last_hash = coalesce((SELECT hash FROM audit_events WHERE dossier_id = $1 AND seq = $2), $3) WHERE dossier_id = $1', [dossierId, seq, GENESIS_HASH]],
+  ];
+
+  it('each verification signs a checkpoint of the head it checks, in a file of DATA_DIR', async () => {
+    const { client, dossierId } = await dossierWithEvents(2);
+    expect(await verify(client, dossierId)).toMatchObject({ ok: true, anchor: { seq: 3 } });
+    const [line] = await anchorLines(dossierId);
+    const head = await server.ctx.db.selectFrom('audit_heads').selectAll().where('dossier_id', '=', dossierId).executeTakeFirstOrThrow();
+    expect(JSON.parse(line!)).toEqual({ v: 1, dossierId, seq: 3, hash: head.last_hash, at: expect.any(String), key: server.ctx.anchors.key.id, sig: expect.any(String) });
+    const key = await fs.stat(path.join(server.dataDir, ANCHOR_KEY_FILE));
+    expect(key.mode & 0o777).toBe(0o600);
+  });
+
+  it('reports events cut off the end with the head rewound to match, in the route and the command', async () => {
+    const { client, dossierId } = await dossierWithEvents(6);
+    expect(await verify(client, dossierId)).toMatchObject({ ok: true, checked: 7 });
+    await tamper(...rewindTo(dossierId, 4));
+    expect(await verify(client, dossierId)).toEqual({
+      ok: false, checked: 4, firstBrokenSeq: 5, documents: 0, anchor: null,
+      reason: expect.stringMatching(/^Des événements postérieurs au n° 4 ont disparu : le point d'ancrage du \d\d\/\d\d\/\d{4} à \d\d:\d\d en attestait 7\.$/),
+    });
+    const command = await auditVerifyCommand(dossierId);
+    expect(command.code).toBe(1);
+    expect(command.stdout).toContain(`${dossierId}  BROKEN  at event 5: Des événements postérieurs au n° 4 ont disparu`);
+  }, 60_000);
+
+  it('reports a deleted head row, with or without the events it pointed to', async () => {
+    const { client, dossierId } = await dossierWithEvents(3);
+    await tamper(['DELETE FROM audit_heads WHERE dossier_id = $1', [dossierId]]);
+    expect(await verify(client, dossierId)).toMatchObject({ ok: false, firstBrokenSeq: null, reason: "La tête de la chaîne (le n° et l'empreinte du dernier événement) a été supprimée." });
+
+    const other = await dossierWithEvents(3);
+    expect(await verify(other.client, other.dossierId)).toMatchObject({ ok: true });
+    await tamper(['DELETE FROM audit_events WHERE dossier_id = $1 AND seq > 2', [other.dossierId]], ['DELETE FROM audit_heads WHERE dossier_id = $1', [other.dossierId]]);
+    expect(await verify(other.client, other.dossierId)).toMatchObject({ ok: false, reason: expect.stringContaining('a été supprimée') });
+  });
+
+  it('reports a trail deleted whole, and a dossier deleted with its trail', async () => {
+    const { client, dossierId } = await dossierWithEvents(4);
+    expect(await verify(client, dossierId)).toMatchObject({ ok: true });
+    await tamper(...rewindTo(dossierId, 0));
+    expect(await verify(client, dossierId)).toMatchObject({ ok: false, checked: 0, firstBrokenSeq: 1, reason: expect.stringMatching(/^Le journal a été effacé : le point d'ancrage du .+ attestait 5 événement\(s\)\.$/) });
+
+    const gone = await dossierWithEvents(1);
+    expect(await verify(gone.client, gone.dossierId)).toMatchObject({ ok: true });
+    await tamper(...rewindTo(gone.dossierId, 0), ['DELETE FROM audit_heads WHERE dossier_id = $1', [gone.dossierId]], ['DELETE FROM memberships WHERE dossier_id = $1', [gone.dossierId]], ['DELETE FROM dossiers WHERE id = $1', [gone.dossierId]]);
+    const command = await auditVerifyCommand(gone.dossierId);
+    expect(command.code).toBe(1);
+    expect(command.stdout).toMatch(new RegExp(`${gone.dossierId}  BROKEN  Le dossier a disparu de la base de données : le point d'ancrage du .+ attestait 2 événement\\(s\\)`));
+  }, 60_000);
+
+  it('reports a trail rewritten and re-hashed up to a checkpoint', async () => {
+    const { client, dossierId } = await dossierWithEvents(4);
+    expect(await verify(client, dossierId)).toMatchObject({ ok: true });
+    // A superuser edits event 2 and recomputes every hash after it, and the head: the chain alone holds.
+    const rows = await events(dossierId);
+    let prev = rows[0]!.hash;
+    const statements: [string, unknown[]][] = [];
+    for (const row of rows.slice(1)) {
+      const summary = row.seq === '2' ? 'Rien à signaler' : row.summary;
+      const hash = chainHash(prev, {
+        dossierId, seq: Number(row.seq), id: row.id, occurredAt: row.occurred_at.toISOString(), actorUserId: row.actor_user_id, actorName: row.actor_name, actorProfile: row.actor_profile,
+        action: row.action, entityType: row.entity_type, entityId: row.entity_id, entityLabel: row.entity_label, summary, changes: row.changes, ip: row.ip, userAgent: row.user_agent, requestId: row.request_id,
+      });
+      statements.push(['UPDATE audit_events SET summary = $3, prev_hash = $4, hash = $5 WHERE dossier_id = $1 AND seq = $2', [dossierId, row.seq, summary, prev, hash]]);
+      prev = hash;
+    }
+    statements.push(['UPDATE audit_heads SET last_hash = $2 WHERE dossier_id = $1', [dossierId, prev]]);
+    await tamper(...statements);
+    expect(await server.ctx.tx({ dossierId }, (t) => verifyAuditChain(t, dossierId))).toMatchObject({ ok: true, checked: 5 });
+    expect(await verify(client, dossierId)).toMatchObject({ ok: false, firstBrokenSeq: null, reason: expect.stringMatching(/^Le journal a été réécrit : l'événement n° 5 ne correspond plus au point d'ancrage du /) });
+  });
+
+  it('reports a checkpoint whose signature does not hold, or signed by another key', async () => {
+    const { client, dossierId } = await dossierWithEvents(2);
+    expect(await verify(client, dossierId)).toMatchObject({ ok: true });
+    const file = anchorFile(path.join(server.dataDir, ANCHOR_DIR), dossierId);
+    const [line] = await anchorLines(dossierId);
+    const signed = JSON.parse(line!) as Record<string, unknown>;
+    // Pushed further than the chain went: the signature no longer matches.
+    await fs.writeFile(file, `${JSON.stringify({ ...signed, seq: 40 })}\n`);
+    expect(await verify(client, dossierId)).toMatchObject({ ok: false, reason: "La ligne 1 du fichier d'ancrage porte une signature invalide : le point d'ancrage a été modifié." });
+    // Signed, but with a key that is not this instance's.
+    const stranger = anchorKeyFromSeed(randomBytes(32).toString('base64'), 'test');
+    await fs.writeFile(file, `${signCheckpoint(stranger, { dossierId, seq: 3, hash: signed.hash as string, at: signed.at as string })}\n`);
+    expect(await verify(client, dossierId)).toMatchObject({ ok: false, reason: `La ligne 1 du fichier d'ancrage est signée par une autre clé (${stranger.id}) que celle de cette instance (${server.ctx.anchors.key.id}).` });
+    await fs.writeFile(file, `${line}\n{"v":1,"dossierId"\n`);
+    expect(await verify(client, dossierId)).toMatchObject({ ok: false, reason: "La ligne 2 du fichier d'ancrage est illisible : le fichier a été modifié." });
+  });
+
+  it('the hourly sweep anchors every dossier whose head moved since its last checkpoint, and only those', async () => {
+    const { client, dossierId } = await dossierWithEvents(1);
+    expect(await verify(client, dossierId)).toMatchObject({ ok: true, anchor: { seq: 2 } });
+    await server.ctx.anchors.sweep(server.ctx.db);
+    expect(await anchorLines(dossierId)).toHaveLength(1);
+    expect((await client.patch(`/api/d/${dossierId}/settings`, { phone: '04 00 00 00 00' })).status).toBe(200);
+    await server.ctx.anchors.sweep(server.ctx.db);
+    const lines = await anchorLines(dossierId);
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[1]!)).toMatchObject({ seq: 3 });
+  });
+});
+
+describe('anchors across a restart', () => {
+  it('a dossier with many events and checkpoints verifies after a restart, with the head anchored at stop', async () => {
+    const first = await startTestServer();
+    let second: RunningServer | null = null;
+    try {
+      const admin = await signUp(first.app, { name: 'Camille Durand', dossierName: 'Atelier Durand' });
+      for (let i = 0; i < 60; i++) {
+        expect((await admin.client.patch(`/api/d/${admin.dossierId}/settings`, { phone: `01 23 45 67 ${String(i).padStart(2, '0')}` })).status).toBe(200);
+        if (i % 15 === 0) expect((await admin.client.get(`/api/d/${admin.dossierId}/audit/verify`)).body).toMatchObject({ ok: true, anchor: { seq: i + 2 } });
+      }
+      await first.stop();
+      // Stopping anchored the head (61 events), which no verification had.
+      const dir = path.join(first.dataDir, ANCHOR_DIR);
+      expect((await readAnchors(dir, admin.dossierId, first.ctx.anchors.key)).newest).toMatchObject({ seq: 61 });
+      second = await startServer(first.ctx.config, { databaseUrl: first.db.url });
+      expect(second.ctx.anchors.key.id).toBe(first.ctx.anchors.key.id);
+      const verdict = await second.ctx.tx({ dossierId: admin.dossierId }, (t) => verifyDossier(t, admin.dossierId, second!.ctx.anchors));
+      expect(verdict).toEqual({ ok: true, checked: 61, firstBrokenSeq: null, reason: null, documents: 0, anchor: { seq: 61, at: expect.any(String) } });
+      // The events of the stopped server's last minutes are anchored: cutting them is seen after the restart.
+      const client = new pg.Client({ connectionString: first.db.url });
+      await client.connect();
+      await client.query('SET session_replication_role = replica');
+      await client.query('DELETE FROM audit_events WHERE dossier_id = $1 AND seq > 58', [admin.dossierId]);
+      await client.query('UPDATE audit_heads SET last_seq = 58, last_hash = (SELECT hash FROM audit_events WHERE dossier_id = $1 AND seq = 58) WHERE dossier_id = $1', [admin.dossierId]);
+      await client.end();
+      expect(await second.ctx.tx({ dossierId: admin.dossierId }, (t) => verifyDossier(t, admin.dossierId, second!.ctx.anchors))).toMatchObject({ ok: false, firstBrokenSeq: 59 });
+    } finally {
+      await second?.stop();
+      await first.close();
+    }
+  }, 120_000);
+
+  it('signs with AUDIT_ANCHOR_KEY when it is set, and a verifier holding only the public key checks the checkpoints', async () => {
+    const seed = randomBytes(32).toString('base64');
+    const keyed = await startTestServer({ AUDIT_ANCHOR_KEY: seed });
+    try {
+      const admin = await signUp(keyed.app, { name: 'Camille Durand', dossierName: 'Atelier Durand' });
+      expect((await admin.client.get(`/api/d/${admin.dossierId}/audit/verify`)).body).toMatchObject({ ok: true, anchor: { seq: 1 } });
+      await expect(fs.stat(path.join(keyed.dataDir, ANCHOR_KEY_FILE))).rejects.toThrow('ENOENT');
+      const publicOnly = loadAnchorKey({ dataDir: keyed.dataDir, auditAnchorKey: null, auditAnchorPublicKey: anchorKeyFromSeed(seed, 'test').publicBase64 }, { create: false })!;
+      expect(publicOnly).toMatchObject({ id: keyed.ctx.anchors.key.id, privateKey: null });
+      const dir = path.join(keyed.dataDir, ANCHOR_DIR);
+      expect(await readAnchors(dir, admin.dossierId, publicOnly)).toMatchObject({ newest: { seq: 1 }, problem: null });
+      expect(() => signCheckpoint(publicOnly, { dossierId: admin.dossierId, seq: 9, hash: GENESIS_HASH, at: new Date().toISOString() })).toThrow('but not sign them');
+      expect(() => loadAnchorKey({ dataDir: keyed.dataDir, auditAnchorKey: 'trop court', auditAnchorPublicKey: null }, { create: true })).toThrow('AUDIT_ANCHOR_KEY must be the base64 of 32 bytes');
+    } finally {
+      await keyed.close();
+    }
+  });
+});
+
+describe('issued documents', () => {
+  const tamper = (...statements: [string, unknown[]][]) =>
+    asSuperuser(async (client) => {
+      await client.query('SET session_replication_role = replica');
+      for (const [text, params] of statements) await client.query(text, params);
+    });
+
+  /** A dossier with an issued invoice and a finalised quote; returns the invoice and its issue event's sequence number. */
+  async function withIssuedInvoice() {
+    const admin = await dossierWithEvents(0);
+    await setUpSeller(admin.client, admin.dossierId);
+    const customerId = await createCustomer(admin.client, admin.dossierId);
+    const lines = [LINE, { ...LINE, designation: 'Plinthes', quantity: '3', unitPrice: '12.5' }];
+    const issued = [];
+    for (const type of ['invoice', 'quote']) {
+      const res = await issue(admin.client, admin.dossierId, await createDraft(admin.client, admin.dossierId, { type, customerId, lines }));
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      issued.push(res.body.document as { id: string; number: string });
+    }
+    const invoice = issued[0]!;
+    const event = await server.ctx.db.selectFrom('audit_events').selectAll().where('dossier_id', '=', admin.dossierId).where('entity_id', '=', invoice.id).where('action', '=', 'document.issued').executeTakeFirstOrThrow();
+    return { ...admin, invoice, issueSeq: Number(event.seq), event };
+  }
+
+  it('each issue event records the hash of what the document froze, and untouched documents verify', async () => {
+    const { client, dossierId, event } = await withIssuedInvoice();
+    expect(event.changes).toMatchObject({ contentSha256: { before: null, after: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect((await client.get(`/api/d/${dossierId}/audit/verify`)).body).toMatchObject({ ok: true, documents: 2, reason: null });
+  });
+
+  it("reports an issued invoice whose lines or totals a superuser rewrote with the triggers off", async () => {
+    const lines = await withIssuedInvoice();
+    await tamper(['UPDATE document_lines SET unit_price = 4.28 WHERE dossier_id = $1 AND document_id = $2 AND position = 0', [lines.dossierId, lines.invoice.id]]);
+    const reason = `Facture n° ${lines.invoice.number} : son contenu a été modifié après son émission (il ne correspond plus à l'empreinte enregistrée par l'événement n° ${lines.issueSeq}).`;
+    expect((await lines.client.get(`/api/d/${lines.dossierId}/audit/verify`)).body).toMatchObject({ ok: false, firstBrokenSeq: null, reason });
+
+    const totals = await withIssuedInvoice();
+    await tamper([
+      `UPDATE documents SET gross_cents = gross_cents - 10000, totals = jsonb_set(totals, '{grossCents}', to_jsonb((totals->>'grossCents')::bigint - 10000)) WHERE dossier_id = $1 AND id = $2`,
+      [totals.dossierId, totals.invoice.id],
+    ]);
+    expect((await totals.client.get(`/api/d/${totals.dossierId}/audit/verify`)).body).toMatchObject({ ok: false, reason: expect.stringContaining(`Facture n° ${totals.invoice.number} : son contenu a été modifié après son émission`) });
+  });
+
+  it('reports a rewritten frozen snapshot, a changed number, and a deleted issued document', async () => {
+    const snapshot = await withIssuedInvoice();
+    await tamper([`UPDATE documents SET customer_snapshot = jsonb_set(customer_snapshot, '{name}', '"Boulangerie Dupont"') WHERE dossier_id = $1 AND id = $2`, [snapshot.dossierId, snapshot.invoice.id]]);
+    expect((await snapshot.client.get(`/api/d/${snapshot.dossierId}/audit/verify`)).body).toMatchObject({ ok: false, reason: expect.stringContaining('son contenu a été modifié après son émission') });
+
+    const renumbered = await withIssuedInvoice();
+    await tamper([`UPDATE documents SET number = 'F-1999-0001' WHERE dossier_id = $1 AND id = $2`, [renumbered.dossierId, renumbered.invoice.id]]);
+    expect((await renumbered.client.get(`/api/d/${renumbered.dossierId}/audit/verify`)).body).toMatchObject({
+      ok: false, reason: `Facture n° F-1999-0001 : ce numéro n'est pas celui que l'événement n° ${renumbered.issueSeq} a donné (${renumbered.invoice.number}).`,
+    });
+
+    const deleted = await withIssuedInvoice();
+    await tamper(['DELETE FROM document_lines WHERE dossier_id = $1 AND document_id = $2', [deleted.dossierId, deleted.invoice.id]], ['DELETE FROM documents WHERE dossier_id = $1 AND id = $2', [deleted.dossierId, deleted.invoice.id]]);
+    expect((await deleted.client.get(`/api/d/${deleted.dossierId}/audit/verify`)).body).toMatchObject({
+      ok: false, reason: `Le document n° ${deleted.invoice.number} émis par l'événement n° ${deleted.issueSeq} a disparu.`,
+    });
   });
 });
 

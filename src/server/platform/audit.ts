@@ -274,7 +274,9 @@ export async function verifyAuditChain(t: Db, dossierId: string): Promise<ChainV
     if (rows.length < BATCH) break;
   }
   const head = await t.selectFrom('audit_heads').select(['last_seq', 'last_hash']).where('dossier_id', '=', dossierId).executeTakeFirst();
-  if (head && (Number(head.last_seq) !== checked || head.last_hash !== prev)) {
+  // Every dossier has a head from its creation on (migration 001): its absence is a deletion.
+  if (!head) return { ok: false, checked, firstBrokenSeq: null, reason: `La tête de la chaîne (le n° et l'empreinte du dernier événement) a été supprimée.` };
+  if (Number(head.last_seq) !== checked || head.last_hash !== prev) {
     return broken(checked + 1, `Des événements postérieurs au n° ${checked} ont disparu.`);
   }
   return { ok: true, checked, firstBrokenSeq: null, reason: null };

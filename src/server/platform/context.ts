@@ -8,6 +8,7 @@ import type { ReadCache } from './read-cache';
 import type { CallerLookup } from './caller-lookup';
 import type { PdfRenderer } from '../pdf/renderer';
 import type { PdfFreezer } from '../documents/pdf-freezer';
+import type { AuditAnchors } from './audit-anchors';
 
 /** What every feature receives: configuration and the shared services. */
 export interface AppContext {
@@ -26,4 +27,6 @@ export interface AppContext {
   pdfRenderer: PdfRenderer;
   /** The frozen PDFs of numbered documents, made in the background after their commit. */
   pdfs: PdfFreezer;
+  /** Signed checkpoints of the audit chains, kept outside PostgreSQL. */
+  anchors: AuditAnchors;
 }

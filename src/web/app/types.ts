@@ -143,6 +143,10 @@ export interface AuditVerification {
   checked: number;
   firstBrokenSeq: number | null;
   reason: string | null;
+  /** Numbered documents found as their issue event recorded them. */
+  documents: number;
+  /** The newest signed checkpoint the journal matched. */
+  anchor: { seq: number; at: string } | null;
 }
 
 export interface Session {

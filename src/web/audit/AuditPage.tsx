@@ -123,9 +123,11 @@ function VerifyButton({ dossierId }: { dossierId: string }) {
         (verify.data.ok ? (
           <Alert kind="success">
             <p>{t('audit.verifyOk', { count: format.number(verify.data.checked) })}</p>
+            <p>{t('audit.verifyDocuments', { count: format.number(verify.data.documents) })}</p>
+            {verify.data.anchor && <p>{t('audit.verifyAnchored', { seq: verify.data.anchor.seq, date: format.dateTime(verify.data.anchor.at) })}</p>}
           </Alert>
         ) : (
-          <Alert kind="error" title={t('audit.verifyBroken', { seq: verify.data.firstBrokenSeq ?? '?' })}>
+          <Alert kind="error" title={verify.data.firstBrokenSeq === null ? t('audit.verifyAltered') : t('audit.verifyBroken', { seq: verify.data.firstBrokenSeq })}>
             {verify.data.reason && <p>{verify.data.reason}</p>}
           </Alert>
         ))}

@@ -286,6 +286,9 @@ export const en: Record<MessageKey, string> = {
   'audit.verify': 'Check integrity',
   'audit.verifyOk': 'The log is intact: {count} actions checked.',
   'audit.verifyBroken': 'The log has been altered from action #{seq}.',
+  'audit.verifyAltered': 'Integrity compromised: a change after the fact was detected.',
+  'audit.verifyDocuments': '{count} numbered documents match what was issued.',
+  'audit.verifyAnchored': 'Signed checkpoint verified: action #{seq}, {date}.',
 
   'account.title': 'My account',
   'account.intro': '{name} — {email}',

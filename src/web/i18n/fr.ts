@@ -284,6 +284,9 @@ export const fr = {
   'audit.verify': "Vérifier l'intégrité",
   'audit.verifyOk': 'Journal intègre : {count} actions vérifiées.',
   'audit.verifyBroken': "Journal altéré à partir de l'action n° {seq}.",
+  'audit.verifyAltered': 'Intégrité compromise : une modification a posteriori a été détectée.',
+  'audit.verifyDocuments': '{count} documents numérotés conformes à leur émission.',
+  'audit.verifyAnchored': "Point d'ancrage signé vérifié : action n° {seq}, {date}.",
 
   'account.title': 'Mon compte',
   'account.intro': '{name} — {email}',
