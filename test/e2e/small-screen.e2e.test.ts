@@ -20,6 +20,7 @@ const DESKTOP = { width: 1280, height: 900 };
 const COMPANY = 'Fontaine-Delacroix Architecture Intérieure et Rénovation';
 const CUSTOMER = 'Société Civile Immobilière des Coteaux de Saint-Émilion';
 const MEMBER = 'Marie-Christine Duval-Lefèvre de Montmorency';
+const PAYMENT_REFERENCE = 'VIR-SCI-COTEAUX-2026-0142';
 
 /** A bathroom renovation: long references and designations, a section and a comment. */
 const ITEMS = [
@@ -111,7 +112,7 @@ async function shoot(tab: Tab, engine: string, name: string, selector: string): 
   await tab.screenshot(path.join(ARTIFACTS_DIR, `small-screen--${engine}--${name}.png`));
 }
 
-/** A dossier as a business owner would have it after a few weeks: customers, catalogue, a quote, invoices, two members. */
+/** A dossier as a business owner would have it after a few weeks: customers, catalogue, a quote, invoices, a payment, two members. */
 async function seedDossier(e2e: E2E): Promise<{ email: string; dossierId: string; quoteId: string; invoiceId: string }> {
   const app = e2e.server.app;
   const owner = new ApiClient(app);
@@ -129,6 +130,9 @@ async function seedDossier(e2e: E2E): Promise<{ email: string; dossierId: string
   const quote = await createDraft(owner, dossierId, { type: 'quote', customerId, lines: LINES });
   const invoice = await createDraft(owner, dossierId, { type: 'invoice', customerId, lines: LINES });
   expect((await issue(owner, dossierId, invoice)).status).toBe(200);
+  const paidOn = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+  const payment = await owner.post(`/api/d/${dossierId}/invoices/${invoice.id}/payments`, { paidOn, amountCents: 150_000, method: 'virement', reference: PAYMENT_REFERENCE });
+  expect(payment.status).toBe(201);
   await createDraft(owner, dossierId, { type: 'invoice', customerId, lines: LINES.slice(1, 3) });
 
   // The TPE+ plan's two seats: the owner and an ADV.
@@ -207,7 +211,7 @@ describe.each(engines())('small screens (%s)', (engine) => {
       await phone.goto(`${d}/invoices`);
       await phone.waitForText('2 pièce(s)');
       await shoot(phone, engine, 'invoices', 'table');
-      await expectFits(phone, 'invoices', [COMPANY, 'F-', CUSTOMER, '5 058,39 €', 'Émise', 'Brouillon'], PHONE.width);
+      await expectFits(phone, 'invoices', [COMPANY, 'F-', CUSTOMER, '5 058,39 €', '3 558,39 €', 'Partiellement réglée', 'Brouillon'], PHONE.width);
 
       await phone.goto(`${d}/customers`);
       await phone.waitForText('2 client(s)');
@@ -222,7 +226,7 @@ describe.each(engines())('small screens (%s)', (engine) => {
       await phone.goto(`${d}/invoices/${invoiceId}`);
       await phone.waitForText('Pose de carrelage grès cérame 60×60');
       await shoot(phone, engine, 'invoice', '.doc-lines');
-      await expectFits(phone, 'invoice', [...ITEMS.map((l) => l.designation), '1 443,05 €', '1 450,00 €', '24,5', '10 %'], PHONE.width);
+      await expectFits(phone, 'invoice', [...ITEMS.map((l) => l.designation), '1 443,05 €', '1 450,00 €', '24,5', '10 %', '1 500,00 €', PAYMENT_REFERENCE], PHONE.width);
 
       await phone.goto(`${d}/quotes/${quoteId}`);
       await phone.waitForText('Lignes du document');

@@ -55,7 +55,7 @@ export function PaymentsSection({ doc, onChanged }: { doc: Doc; onChanged: (doc:
         <p className="muted">{t('payments.none')}</p>
       ) : (
         <div className="table-wrap">
-          <table className="payments">
+          <table className="payments table--cards">
             <caption className="visually-hidden">{t('payments.title')}</caption>
             <thead>
               <tr>
@@ -78,12 +78,12 @@ export function PaymentsSection({ doc, onChanged }: { doc: Doc; onChanged: (doc:
                 return (
                   <tr key={p.id} className={cancelled ? 'payment--cancelled' : undefined}>
                     <td className="nowrap">{formatDay(p.paidOn, locale)}</td>
-                    <td className="num nowrap">
+                    <td className="num nowrap" data-label={t('payments.amount')}>
                       <Amount>{formatEuros(p.amountCents, locale)}</Amount>
                     </td>
-                    <td>{methodLabel(p.method)}</td>
-                    <td>{p.reference ?? ''}</td>
-                    <td>
+                    <td data-label={t('payments.method')}>{methodLabel(p.method)}</td>
+                    <td data-label={t('payments.reference')}>{p.reference ?? ''}</td>
+                    <td data-label={t('payments.by')}>
                       {p.createdByName}
                       {cancelled && (
                         <span className="small payment__cancel-note">
