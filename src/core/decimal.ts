@@ -7,20 +7,29 @@ export function pow10(n: number): bigint {
   return 10n ** BigInt(n);
 }
 
-/** Parses "1234.56" / "1234,56" / "-3" into a bigint scaled by 10^scale; null if malformed or too precise. */
-export function parseDecimal(input: string, scale: number): bigint | null {
-  const m = /^(-?)(\d{1,15})(?:[.,](\d+))?$/.exec(input.trim());
+/**
+ * The one reading of a decimal as people type it, for every field that takes one (quantities,
+ * prices, rates, discounts, percentages): a comma or a point before the decimals, spaces around,
+ * and optionally a space (or a no-break space) between groups of three digits — "5,5", "5.50",
+ * " 5,5 ", "1 234,50". Returns its sign, integer digits and decimals, or null when it is not one.
+ */
+export function readDecimal(input: string): { negative: boolean; integer: string; decimals: string } | null {
+  const m = /^(-?)(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,](\d+))?$/.exec(input.trim());
   if (!m) return null;
-  const decimals = m[3] ?? '';
-  if (decimals.length > scale) return null;
-  const value = BigInt(m[2]!) * pow10(scale) + BigInt(decimals.padEnd(scale, '0') || '0');
-  return m[1] === '-' ? -value : value;
+  return { negative: m[1] === '-', integer: m[2]!.replace(/\D/g, ''), decimals: m[3] ?? '' };
+}
+
+/** Parses a decimal as readDecimal reads it into a bigint scaled by 10^scale; null if malformed, too precise or too large. */
+export function parseDecimal(input: string, scale: number): bigint | null {
+  const read = readDecimal(input);
+  if (!read || read.integer.length > 15 || read.decimals.length > scale) return null;
+  const value = BigInt(read.integer) * pow10(scale) + BigInt(read.decimals.padEnd(scale, '0') || '0');
+  return read.negative ? -value : value;
 }
 
 /** The number of decimals written in a decimal string (for "at most N decimals" checks). */
 export function decimalPlaces(input: string): number {
-  const m = /[.,](\d+)$/.exec(input.trim());
-  return m ? m[1]!.length : 0;
+  return readDecimal(input)?.decimals.length ?? 0;
 }
 
 /** Canonical text of a scaled value: "12.5" for 12.5000, "3" for 3.000. */

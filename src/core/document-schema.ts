@@ -1,20 +1,45 @@
 /** What a document draft looks like on the wire: validated by the server, reused by the web editor. */
 import { z } from 'zod';
+import { formatDecimal, parseDecimal, pow10, readDecimal } from './decimal';
 import { isIsoDate } from './dates';
 import { DOCUMENT_TYPES, NATURES, PAYMENT_METHODS, VAT_TREATMENTS } from './documents';
 import { multilineText, text } from './text';
+import { RATE_SCALE } from './totals';
 
 export const MAX_QUANTITY = 1_000_000;
 export const MAX_UNIT_PRICE = 10_000_000;
 
-/** A non-negative decimal string with at most `scale` decimals and at most `max` in value. */
+/**
+ * A non-negative decimal typed by a person, read as every decimal field reads it (readDecimal:
+ * "5,5", "5.50", " 5,5 ", "1 000,5"), with at most `scale` decimals and at most `max` in value;
+ * canonical on output ("5.5", "1000.5").
+ */
 export function decimalString(scale: number, max: number, label: string) {
-  return text()
-    .transform((v) => v.replace(',', '.'))
-    .refine((v) => /^\d+(\.\d+)?$/.test(v), { message: `${label} : nombre positif attendu.` })
-    .refine((v) => (v.split('.')[1] ?? '').length <= scale, { message: `${label} : ${scale} décimale${scale > 1 ? 's' : ''} au plus.` })
-    .refine((v) => Number(v) <= max, { message: `${label} : ${max.toLocaleString('fr-FR')} au plus.` });
+  return text().transform((input, ctx) => {
+    const fail = (message: string) => {
+      ctx.issues.push({ code: 'custom', message, input });
+      return z.NEVER;
+    };
+    const read = readDecimal(input);
+    if (!read || read.negative) return fail(`${label} : nombre positif attendu.`);
+    if (read.decimals.length > scale) return fail(`${label} : ${scale} décimale${scale > 1 ? 's' : ''} au plus.`);
+    const value = parseDecimal(input, scale);
+    if (value === null || value > BigInt(max) * pow10(scale)) return fail(`${label} : ${max.toLocaleString('fr-FR')} au plus.`);
+    return formatDecimal(value, scale);
+  });
 }
+
+export const VAT_RATE_INVALID = 'Taux de TVA invalide (ex. 20 ou 5,5).';
+
+/** A VAT rate in percent, read like every decimal ("5,5", "5,50", "5.5"), at most 2 decimals; its canonical key on output ("5.5"). */
+export const vatRateString = text().transform((input, ctx) => {
+  const value = parseDecimal(input, RATE_SCALE);
+  if (value === null || value < 0n || value > 100n * pow10(RATE_SCALE)) {
+    ctx.issues.push({ code: 'custom', message: VAT_RATE_INVALID, input });
+    return z.NEVER;
+  }
+  return formatDecimal(value, RATE_SCALE);
+});
 
 export const isoDate = text().refine(isIsoDate, { message: 'Date invalide (AAAA-MM-JJ).' });
 
@@ -22,8 +47,6 @@ export const discountSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('percent'), value: decimalString(2, 100, 'Remise (%)') }).strict(),
   z.object({ type: z.literal('amount'), value: decimalString(2, 100_000_000, 'Remise (€)') }).strict(),
 ]);
-
-export const vatRateString = text().regex(/^\d{1,2}(\.\d{1,2})?$/, 'Taux de TVA invalide.');
 
 export const itemLineSchema = z
   .object({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { compact, isValidBic, isValidIban, isValidSiren, isValidSiret, isValidVatNumber, vatNumberMatchesSiren } from './identifiers';
-import { rateKey } from './totals';
+import { formatDecimal, parseDecimal } from './decimal';
+import { vatRateString } from './document-schema';
 import { text } from './text';
 
 export const LEGAL_FORMS = ['EI', 'EIRL', 'EURL', 'SARL', 'SASU', 'SAS', 'SA', 'SNC', 'SCI', 'SCOP', 'ASSOCIATION', 'AUTRE'] as const;
@@ -23,15 +24,21 @@ export const DEFAULT_PAYMENT_DAYS = 30;
 /** The legal maximum between professionals (L441-10): 60 days from the invoice date (or 45 days end of month). */
 export const MAX_PAYMENT_DAYS = 60;
 
-/** A rate in percent, "12,15" or "12.15", stored as written without trailing zeros ("12.10" → "12.1"). */
-const penaltyRate = z.preprocess(
-  (v) => (typeof v === 'string' ? v.trim().replace(',', '.') : v),
-  text()
-    .regex(/^\d{1,2}(\.\d{1,2})?$/, 'Taux de pénalités invalide : un pourcentage comme 12,15.')
-    .refine((v) => Number(v) > 0, { message: "Le taux des pénalités de retard ne peut pas être nul : au moins trois fois le taux d'intérêt légal." })
-    .transform(rateKey)
-    .optional(),
-);
+/** A rate in percent read like every decimal ("12,15", "12.15", " 12,150 "), stored without trailing zeros ("12.10" → "12.1"). */
+const penaltyRate = text()
+  .transform((input, ctx) => {
+    const value = parseDecimal(input, 2);
+    if (value === null || value < 0n || value >= 10_000n) {
+      ctx.issues.push({ code: 'custom', message: 'Taux de pénalités invalide : un pourcentage comme 12,15.', input });
+      return z.NEVER;
+    }
+    if (value === 0n) {
+      ctx.issues.push({ code: 'custom', message: "Le taux des pénalités de retard ne peut pas être nul : au moins trois fois le taux d'intérêt légal.", input });
+      return z.NEVER;
+    }
+    return formatDecimal(value, 2);
+  })
+  .optional();
 
 const optionalText = (max: number) => text().max(max).nullable().optional();
 
@@ -74,7 +81,7 @@ export const dossierSettingsSchema = z
     bic: identifier(isValidBic, 'BIC invalide : 8 ou 11 caractères.'),
     /** The VAT rates offered on documents, in percent ("20", "5.5"): data, not constants (Corsica, DOM). */
     vatRates: z
-      .array(text().regex(/^\d{1,2}(\.\d{1,2})?$/, 'Taux de TVA invalide (ex. 20 ou 5.5).'))
+      .array(vatRateString)
       .min(1, 'Au moins un taux de TVA.')
       .max(12)
       .optional(),

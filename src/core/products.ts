@@ -3,9 +3,10 @@
  * customers' schemas in core/customers.ts.
  */
 import { z } from 'zod';
-import { decimalPlaces, formatDecimal, parseDecimal } from './decimal';
+import { decimalPlaces, formatDecimal, parseDecimal, readDecimal } from './decimal';
+import { vatRateString } from './document-schema';
 import { NATURES, type Nature } from './documents';
-import { PRICE_SCALE, rateKey } from './totals';
+import { PRICE_SCALE } from './totals';
 import { multilineText, text } from './text';
 
 export const PRODUCT_SORTS = ['reference', 'designation', 'unitPrice', 'createdAt'] as const;
@@ -16,7 +17,7 @@ export const DEFAULT_REVENUE_ACCOUNTS: Record<Nature, string> = { service: '7060
 const required = (message: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? message : undefined) });
 const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
 
-/** An exact decimal price as text ("12.5", "0.0125", "12,5"), at most 4 decimals, never negative; canonical on output. */
+/** An exact decimal price as text, read like every decimal ("12.5", "0.0125", "12,5", "1 200,50"), at most 4 decimals, never negative; canonical on output. */
 export const unitPriceSchema = text({
   error: (issue) =>
     issue.input === undefined ? 'Le prix unitaire est obligatoire.' : 'Le prix unitaire s’écrit en texte (ex. "12.5"), pour rester exact.',
@@ -25,7 +26,7 @@ export const unitPriceSchema = text({
     ctx.issues.push({ code: 'custom', message, input: price });
     return z.NEVER;
   };
-  if (!/^-?\d+([.,]\d+)?$/.test(price)) return fail('Prix unitaire invalide : un nombre comme 12.5 ou 0.0125.');
+  if (!readDecimal(price)) return fail('Prix unitaire invalide : un nombre comme 12.5 ou 0.0125.');
   if (decimalPlaces(price) > PRICE_SCALE) return fail(`Le prix unitaire a au plus ${PRICE_SCALE} décimales.`);
   const value = parseDecimal(price, PRICE_SCALE);
   if (value === null) return fail('Prix unitaire trop élevé.');
@@ -41,9 +42,7 @@ const fields = {
   unit: text().min(1, 'L’unité est obligatoire.').max(20, 'L’unité fait 20 caractères au plus.'),
   unitPrice: unitPriceSchema,
   /** Checked against the dossier's rates by the server; canonical key ("5.5"). */
-  vatRate: text(required('Le taux de TVA est obligatoire.'))
-    .regex(/^\d{1,3}([.,]\d{1,2})?$/, 'Taux de TVA invalide (ex. 20 ou 5.5).')
-    .transform(rateKey),
+  vatRate: text(required('Le taux de TVA est obligatoire.')).pipe(vatRateString),
   nature: z.enum(NATURES, required('Précisez s’il s’agit d’un bien ou d’une prestation de services.')),
   /** null: the default account of the product's nature (706000 services, 707000 goods). */
   revenueAccount: z.preprocess(

@@ -19,6 +19,20 @@ async function seller() {
   return { ...owner, customerId };
 }
 
+describe('decimals as people type them', () => {
+  it('a VAT rate written "5,50" is taken on a document line as on a product, with the same quantities and prices', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const product = await client.post(`/api/d/${dossierId}/products`, { reference: 'ISO', designation: 'Isolant', unitPrice: '1 200,50', vatRate: '5,50', nature: 'goods' });
+    expect(product.status, JSON.stringify(product.body)).toBe(201);
+    expect(product.body.product).toMatchObject({ unitPrice: '1200.5', vatRate: '5.5' });
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [{ ...LINE, quantity: ' 2,50 ', unitPrice: '1 200,50', vatRate: '5,50', discount: { type: 'percent', value: '10,0' } }] });
+    expect(draft.lines[0]).toMatchObject({ quantity: '2.5', unitPrice: '1200.5', vatRate: '5.5', discount: { type: 'percent', value: '10' } });
+    // 2.5 × 1 200.50 = 3 001.25, less 10 % (300.13) = 2 701.12 at 5.5 % → VAT 148.5616 → 148.56.
+    expect(draft.totals.vat.map((v: { rate: string; baseCents: number; vatCents: number }) => [v.rate, v.baseCents, v.vatCents])).toEqual([['5.5', 270_112, 14_856]]);
+    expect((await issue(client, dossierId, draft)).status).toBe(200);
+  });
+});
+
 describe('invoice lifecycle', () => {
   it('creates a draft with server-computed totals, issues it with the first number of the series', async () => {
     const { client, dossierId, customerId } = await seller();

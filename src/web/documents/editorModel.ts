@@ -227,7 +227,7 @@ const ENGLISH: [RegExp, string][] = [
   [/^La remise doit être comprise entre 0 et 100 %\.$/, 'The discount must be between 0 and 100 %.'],
   [/^La remise ne peut pas être négative\.$/, 'The discount cannot be negative.'],
   [/^La remise dépasse le montant\.$/, 'The discount exceeds the amount.'],
-  [/^Taux de TVA invalide\.$/, 'Invalid VAT rate.'],
+  [/^Taux de TVA invalide(?: \(ex\. 20 ou 5,5\))?\.$/, 'Invalid VAT rate (e.g. 20 or 5.5).'],
   [/^La désignation est obligatoire\.$/, 'The designation is required.'],
   [/^Le titre de section est vide\.$/, 'The section title is empty.'],
   [/^Le commentaire est vide\.$/, 'The comment is empty.'],
