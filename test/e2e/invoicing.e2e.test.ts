@@ -332,8 +332,10 @@ describe.each(engines())('invoicing journey (%s)', (engine) => {
         await expectShown(tab, 'h1', 'Facture (brouillon)');
         expect([await lineCells(tab, 1), await lineCells(tab, 2)]).toEqual(QUOTE_LINES);
         const totals = normalizeSpaces(await tab.text('.editor__totals'));
-        expect(totals).toContain(`Total TTC de la vente ${EUR('707,97')}`);
-        expect(totals).toContain(`Acomptes déjà facturés −${EUR('212,39')}`);
+        // A statement, as on the PDF: the sale, the deposit deducted, this invoice (HT, TVA, TTC).
+        expect(totals).toContain(`HT TVA TTC Total de la vente ${EUR('594,97')} ${EUR('113,00')} ${EUR('707,97')}`);
+        expect(totals).toContain(`Acompte n° ${depositNumber} −${EUR('178,49')} −${EUR('33,90')} −${EUR('212,39')}`);
+        expect(totals).toContain(`Total de la présente facture ${EUR('416,48')} ${EUR('79,10')} ${EUR('495,58')}`);
         await expectTotals(tab, EUR('416,48'), EUR('79,10'), EUR('495,58'));
 
         // The quote's history links to the draft: the user looks, and comes back through it.
@@ -348,6 +350,10 @@ describe.each(engines())('invoicing journey (%s)', (engine) => {
         await expectDocument(tab, { number: invoiceNumber, status: 'Émise', balance: EUR('495,58'), paid: EUR('0,00') });
         await expectTotals(tab, EUR('416,48'), EUR('79,10'), EUR('495,58'));
         expect(normalizeSpaces(await tab.text('.doc-summary'))).toContain(`Acomptes déduits Facture d'acompte ${depositNumber}`);
+        // The issued invoice's page reads as its PDF: the statement, then what is paid and left to pay.
+        expect(normalizeSpaces(await tab.text('.totals'))).toContain(
+          `Acompte n° ${depositNumber} −${EUR('178,49')} −${EUR('33,90')} −${EUR('212,39')} Total de la présente facture ${EUR('416,48')} ${EUR('79,10')} ${EUR('495,58')} Déjà réglé ${EUR('0,00')} Reste à payer ${EUR('495,58')}`,
+        );
 
         // The quote's history now names the invoice by its number (not "(brouillon)" any more).
         await tab.click({ role: 'link', name: `Devis ${quoteNumber}` });
@@ -418,7 +424,7 @@ describe.each(engines())('invoicing journey (%s)', (engine) => {
         await expectShown(tab, 'h1', `Facture ${invoiceNumber}`);
         // Paid in full, then cancelled by the credit note: what was paid is owed back.
         await expectDocument(tab, { number: invoiceNumber, status: 'À rembourser', paid: EUR('495,58') });
-        expect(normalizeSpaces(await tab.text('.totals__table'))).toContain(`Avoirs ${EUR('495,58')}`);
+        expect(normalizeSpaces(await tab.text('.totals'))).toContain(`Avoirs ${EUR('495,58')}`);
         expect(await tab.text('.doc-actions')).not.toContain('Créer un avoir');
       });
 

@@ -343,7 +343,7 @@ export function DocumentEditor({ current, doc, initial, controller, onCreated, o
           </fieldset>
           <div className="editor__totals">
             {totals.ok ? (
-              <TotalsPanel totals={totals.totals} caption={t('editor.liveTotals')} />
+              <TotalsPanel totals={totals.totals} deductions={doc?.deductions} caption={t('editor.liveTotals')} />
             ) : (
               <Alert kind="info" title={t('editor.totalsUnavailable')}>
                 <p>

@@ -516,7 +516,7 @@ function DocumentBody({ doc }: { doc: Doc }) {
             </div>
           )}
         </div>
-        <TotalsPanel totals={doc.totals} caption={t('documents.totalsCaption')}>
+        <TotalsPanel totals={doc.totals} deductions={doc.deductions} caption={t('documents.totalsCaption')}>
           {payable && (
             <>
               <tr>
