@@ -354,6 +354,10 @@ describe.each(engines())('invoicing journey (%s)', (engine) => {
         expect(normalizeSpaces(await tab.text('.totals'))).toContain(
           `Acompte n° ${depositNumber} −${EUR('178,49')} −${EUR('33,90')} −${EUR('212,39')} Total de la présente facture ${EUR('416,48')} ${EUR('79,10')} ${EUR('495,58')} Déjà réglé ${EUR('0,00')} Reste à payer ${EUR('495,58')}`,
         );
+        // Its three columns of amounts fit a 375 px phone.
+        await tab.setViewport({ width: 375, height: 740 });
+        expect(await tab.evaluate(() => document.documentElement.scrollWidth)).toBe(375);
+        await tab.setViewport({ width: 1280, height: 900 });
 
         // The quote's history now names the invoice by its number (not "(brouillon)" any more).
         await tab.click({ role: 'link', name: `Devis ${quoteNumber}` });
