@@ -27,8 +27,6 @@ import { numberingRoutes } from './documents/numbering-routes';
 
 z.config(z.locales.fr());
 
-const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
 /**
  * Routes validate and serialise with their zod schemas. Given to Fastify as its compilers from
  * the start (rather than set once it is created), they spare it loading its JSON-schema ones
@@ -89,13 +87,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: ctx.config.secureCookies, signed: false },
     getToken: (req) => req.headers['x-csrf-token'] as string | undefined,
   });
-  app.addHook('onRequest', (request, reply, done) => {
-    if (MUTATIONS.has(request.method) && request.url.startsWith('/api/')) return app.csrfProtection(request, reply, done);
-    done();
-  });
+  // The CSRF check and `cache-control: no-store` are attached to each API route (platform/request-checks.ts).
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
-    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     done(null, payload);
   });
 
@@ -118,7 +112,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     await app.register(fastifyStatic, { root: ctx.config.webDir, wildcard: false, index: false, maxAge: '365d', immutable: true });
     app.get('/*', { config: { auth: 'public' } }, (request, reply) => {
       const pathname = request.url.split('?')[0]!;
-      if (pathname.startsWith('/api/')) return reply.callNotFound();
+      // The decoded path, as the router reads it: `/%61pi/…` is an API path too.
+      if (/^api(\/|$)/.test((request.params as { '*': string })['*'])) return reply.callNotFound();
       // An asset built after start-up is served from disk; a missing one is a 404, never the page.
       if (pathname.startsWith('/assets/')) return reply.sendFile(pathname.slice(1));
       // The single-page app answers every other path.

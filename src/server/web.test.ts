@@ -20,6 +20,15 @@ describe('web app serving', () => {
     expect(res.body).not.toMatch(/<script>(?!<\/script>)/);
   });
 
+  it('answers an unknown API path with a JSON 404 that is not stored, however the path is spelled, never with the page', async () => {
+    for (const url of ['/api/nothing', '/%61pi/nothing', '/a%70i/nothing', '/ap%69', '/%61pi']) {
+      const res = await server.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.headers['content-type'], url).toContain('application/json');
+      expect(res.headers['cache-control'], url).toBe('no-store');
+    }
+  });
+
   it('serves a built asset, cached for good, and 404 for an asset that does not exist', async () => {
     const assets = await fs.readdir(path.join(server.ctx.config.webDir, 'assets'));
     const js = assets.find((a) => a.endsWith('.js'))!;

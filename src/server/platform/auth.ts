@@ -43,6 +43,7 @@ export interface RegisteredRoute {
   method: string;
   url: string;
   auth: RouteAuth;
+  cache?: RouteCache;
 }
 
 declare module 'fastify' {
@@ -104,7 +105,7 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
     if (!route.url.startsWith('/api')) return;
     const auth = route.config?.auth;
     if (!auth) throw new Error(`Route ${methods(route.method).join(',')} ${route.url} declares no authorization rule (config.auth)`);
-    for (const method of methods(route.method)) if (method !== 'HEAD') app.registeredRoutes.push({ method, url: route.url, auth });
+    for (const method of methods(route.method)) if (method !== 'HEAD') app.registeredRoutes.push({ method, url: route.url, auth, cache: route.config?.cache });
     if (route.config?.cache && (auth === 'public' || auth === 'user' || methods(route.method).some((m) => m !== 'GET' && m !== 'HEAD') || route.schema?.response)) {
       throw new Error(`Route ${route.url}: only GET dossier routes without a response schema may be cached`);
     }

@@ -58,5 +58,6 @@ export function installErrorHandler(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unexpected error');
     return reply.status(500).send(body(request, 'internal'));
   });
-  app.setNotFoundHandler((request, reply) => reply.status(404).send(body(request, 'not_found')));
+  // No route: no route-level hooks either; an API 404 is not to be cached any more than its answers.
+  app.setNotFoundHandler((request, reply) => reply.status(404).header('cache-control', 'no-store').send(body(request, 'not_found')));
 }

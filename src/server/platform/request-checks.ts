@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify';
 import { unacceptableText } from '../../core/text';
 import { invalid } from './errors';
 
@@ -26,18 +26,34 @@ export function findUnacceptableText(input: unknown, root = ''): Record<string, 
   return null;
 }
 
+const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 /**
- * Checks attached to every API route as it is registered (so they hold however its URL is
- * spelled): text that no field may hold is refused before validation, whatever the route's
- * schema says, so a field declared without the text helpers (core/text.ts) is still safe.
+ * Checks attached to every API route as it is registered, by its declared method and path: they
+ * hold however the request spells the URL (`/%61pi/…` reaches the same route as `/api/…`).
+ * - A mutation must carry the CSRF token (`@fastify/csrf-protection`, registered in app.ts).
+ * - Text that no field may hold is refused before validation, whatever the route's schema says,
+ *   so a field declared without the text helpers (core/text.ts) is still safe.
+ * - The answer is not stored by any cache (`no-store`) unless the route says otherwise (cached
+ *   reads: `private, no-cache` with an ETag; frozen PDFs and logos: immutable).
  */
 export function installRequestChecks(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api')) return;
+    const methods = [route.method].flat();
+    if (methods.some((m) => MUTATIONS.has(m))) {
+      const requireCsrfToken: onRequestHookHandler = (request, reply, done) => app.csrfProtection(request, reply, done);
+      route.onRequest = [requireCsrfToken, ...(route.onRequest ? [route.onRequest].flat() : [])];
+    }
     const refuseUnacceptableText = async (request: FastifyRequest) => {
       const found = findUnacceptableText(request.params) ?? findUnacceptableText(request.query) ?? findUnacceptableText(request.body);
       if (found) throw invalid(found);
     };
     route.preValidation = [refuseUnacceptableText, ...(route.preValidation ? [route.preValidation].flat() : [])];
+    const noStore: onSendHookHandler = (_request, reply, payload, done) => {
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      done(null, payload);
+    };
+    route.onSend = [noStore, ...(route.onSend ? [route.onSend].flat() : [])];
   });
 }
