@@ -212,13 +212,47 @@ describe('start-up and shutdown of the real app on the embedded PostgreSQL', () 
     expect(postgresProcessesOn(pgDir)).toEqual([]);
   }, 240_000);
 
-  it('stops cleanly on Ctrl-C in a terminal (SIGINT to Node and postgres together)', async () => {
+  it('restarts its embedded PostgreSQL after a kill -9 of it, says so, and answers again', async () => {
+    expect(dossierId, 'needs the first test').not.toBe('');
+    const app = await startApp();
+    const browser = new Browser(app.url);
+    expect((await browser.request('POST', '/api/auth/login', { email, password: PASSWORD })).status).toBe(200);
+    const killed = postmasterPid(pgDir)!;
+    process.kill(killed, 'SIGKILL');
+
+    const deadline = Date.now() + 90_000;
+    let me = await browser.request('GET', '/api/me').catch(() => ({ status: 0, body: null }));
+    while (me.status !== 200 && Date.now() < deadline) {
+      await sleep(500);
+      me = await browser.request('GET', '/api/me').catch(() => ({ status: 0, body: null }));
+    }
+    expect(me.status, app.output()).toBe(200);
+    expect(me.body.dossiers).toEqual([expect.objectContaining({ id: dossierId })]);
+    expect(app.output()).toContain('The embedded PostgreSQL stopped unexpectedly (SIGKILL); restarting it.');
+    expect(app.output()).toContain('The embedded PostgreSQL is running again.');
+    const restarted = postmasterPid(pgDir);
+    expect(restarted).not.toBeNull();
+    expect(restarted).not.toBe(killed);
+
+    app.child.kill('SIGINT');
+    const { code } = await waitExit(app);
+    expect(code, app.output()).toBe(0);
+    expect(alive(restarted!)).toBe(false);
+    expect(postgresProcessesOn(pgDir)).toEqual([]);
+  }, 240_000);
+
+  it('stops cleanly on Ctrl-C in a terminal (SIGINT to the whole process group), with no error logged', async () => {
     const app = await startApp({ ownGroup: true });
     const running = postmasterPid(pgDir);
     expect(running).not.toBeNull();
+    // A request in flight and a LISTEN connection open while the signal arrives.
+    const browser = new Browser(app.url);
+    const login = browser.request('POST', '/api/auth/login', { email, password: PASSWORD }).catch(() => null);
     process.kill(-app.child.pid!, 'SIGINT'); // the whole process group, as a terminal does
+    await login;
     const { code } = await waitExit(app);
     expect(code, app.output()).toBe(0);
+    expect(app.output()).not.toMatch(/error|terminat/i);
     expect(alive(running!)).toBe(false);
     expect(postmasterPid(pgDir)).toBeNull();
     expect(postgresProcessesOn(pgDir)).toEqual([]);

