@@ -101,6 +101,11 @@ function parse(value: string, scale: number, field: string): bigint {
   return parsed;
 }
 
+/** A VAT rate in hundredths of a percent ("5.5" → 550n). */
+export function parseRate(rate: string): bigint {
+  return parse(rate, RATE_SCALE, 'vatRate');
+}
+
 /** Canonical rate key: "20", "5.5", "2.1", "0.9". */
 export function rateKey(rate: string): string {
   const bp = parse(rate, RATE_SCALE, 'vatRate');
@@ -123,6 +128,11 @@ function discountOf(amount: bigint, discount: Discount | null | undefined, field
 }
 
 /** Shares `amount` between `weights` in proportion, largest remainder first, adding up exactly. */
+/** The VAT of a rate's base (rule 4): base × rate, rounded half-up to the cent; the rate in hundredths of a percent. */
+export function vatOfBase(baseCents: bigint, rateHundredths: bigint): bigint {
+  return roundHalfUp(baseCents * rateHundredths, 2 + RATE_SCALE);
+}
+
 export function allocate(amount: bigint, weights: bigint[]): bigint[] {
   const total = weights.reduce((s, w) => s + w, 0n);
   if (total === 0n) return weights.map(() => 0n);
@@ -184,7 +194,7 @@ export function computeTotals(input: TotalsInput): Totals {
 
   const vat: VatLine[] = rates.map(([key, r], i) => {
     const saleBase = r.net - discounts[i]!;
-    const saleVat = roundHalfUp(saleBase * r.bp, 2 + RATE_SCALE);
+    const saleVat = vatOfBase(saleBase, r.bp);
     const dep = deposits.get(key) ?? { base: 0n, vat: 0n };
     if (dep.base > saleBase) throw new TotalsError('deposits', `Les acomptes dépassent le montant facturé au taux de ${key} %.`);
     return {

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, parisDate } from '../../core/dates';
+import { addDays, formatDateFr, parisDate } from '../../core/dates';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { type ApiClient, signUp } from '../../../test/helpers/client';
 import { createCustomer, createDraft, issue, LINE, setUpSeller } from '../../../test/helpers/invoicing';
@@ -169,8 +169,8 @@ describe('deposits and the final invoice', () => {
     expect(depositDraft).toMatchObject({ type: 'deposit_invoice', status: 'draft', sourceId: quote.id, customerId });
     // 30 % of each base: 2 999.7 → 30.00 at 20 % (VAT 6.00); 315 → 3.15 at 5.5 % (VAT 0.17325 → 0.17).
     expect(depositDraft.lines.map((l: any) => [l.designation, l.quantity, l.unitPrice, l.vatRate])).toEqual([
-      [`Acompte de 30 % sur le devis D-${YEAR}-0001 (TVA 20 %)`, '1', '30', '20'],
-      [`Acompte de 30 % sur le devis D-${YEAR}-0001 (TVA 5,5 %)`, '1', '3.15', '5.5'],
+      [`Acompte de 30 % sur le devis D-${YEAR}-0001 du ${formatDateFr(TODAY)} : Étagères`, '1', '30', '20'],
+      [`Acompte de 30 % sur le devis D-${YEAR}-0001 du ${formatDateFr(TODAY)} : Isolant`, '1', '3.15', '5.5'],
     ]);
     const deposit = await issued(client, dossierId, depositDraft);
     expect(deposit).toMatchObject({ number: `F-${YEAR}-0001`, status: 'issued', netCents: 3_315, vatCents: 617, grossCents: 3_932 });
@@ -240,8 +240,8 @@ describe('deposits and the final invoice', () => {
     // 1 050 × 5 000 / 13 107 = 400.55 → 4.01 (VAT 0.22055 → 0.22). Gross 50.00 exactly.
     const byAmountDraft = await post(client, docUrl(dossierId, quote, '/convert'), { target: 'deposit_invoice', amountCents: 5_000 });
     expect(byAmountDraft.lines.map((l: any) => [l.designation, l.unitPrice, l.vatRate])).toEqual([
-      [`Acompte de 50,00${NBSP}€ sur le devis D-${YEAR}-0001 (TVA 20 %)`, '38.14', '20'],
-      [`Acompte de 50,00${NBSP}€ sur le devis D-${YEAR}-0001 (TVA 5,5 %)`, '4.01', '5.5'],
+      [`Acompte de 50,00${NBSP}€ TTC sur le devis D-${YEAR}-0001 du ${formatDateFr(TODAY)} : Étagères`, '38.14', '20'],
+      [`Acompte de 50,00${NBSP}€ TTC sur le devis D-${YEAR}-0001 du ${formatDateFr(TODAY)} : Isolant`, '4.01', '5.5'],
     ]);
     const byAmount = await issued(client, dossierId, byAmountDraft);
     expect(vatOf(byAmount)).toEqual([
@@ -263,6 +263,37 @@ describe('deposits and the final invoice', () => {
     ]);
     expect(final).toMatchObject({ number: `F-${YEAR}-0003`, grossCents: 4_175 });
     expect(byPercent.grossCents + byAmount.grossCents + final.grossCents).toBe(quote.grossCents);
+  });
+
+  it('a deposit on a quote mostly of goods states goods and services as the quote does, and describes what it pays for', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const lines = [
+      { kind: 'item', designation: 'Carrelage grès cérame', quantity: '25', unitPrice: '40', vatRate: '20', nature: 'goods' },
+      { kind: 'item', designation: 'Pose de carrelage', quantity: '5', unitPrice: '35', vatRate: '20', nature: 'service' },
+    ];
+    const quote = await acceptedQuote(client, dossierId, { customerId, lines });
+    const deposit = await issued(client, dossierId, await post(client, docUrl(dossierId, quote, '/convert'), { target: 'deposit_invoice', percent: '30' }));
+    expect(deposit.lines.map((l: any) => [l.designation, l.unitPrice, l.nature])).toEqual([
+      [`Acompte de 30 % sur le devis ${quote.number} du ${formatDateFr(TODAY)} : Carrelage grès cérame`, '300', 'goods'],
+      [`Acompte de 30 % sur le devis ${quote.number} du ${formatDateFr(TODAY)} : Pose de carrelage`, '52.5', 'service'],
+    ]);
+    const goodsOnly = await acceptedQuote(client, dossierId, { customerId, lines: [lines[0]] });
+    const goodsDeposit = await post(client, docUrl(dossierId, goodsOnly, '/convert'), { target: 'deposit_invoice', percent: '30' });
+    expect(goodsDeposit.lines.map((l: any) => l.nature)).toEqual(['goods']);
+  });
+
+  it('a deposit of 33,33 € on a quote at 20 % alone is 33,32 € and says so; with a second rate it is 33,33 € exactly', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const single = await acceptedQuote(client, dossierId, { customerId, lines: [LINE] });
+    const near = await post(client, docUrl(dossierId, single, '/convert'), { target: 'deposit_invoice', amountCents: 3_333 });
+    expect(near.grossCents).toBe(3_332);
+    expect(near.lines[0].designation).toMatch(new RegExp(`^Acompte de 33,32${NBSP}€ TTC sur le devis`));
+    const mixed = await acceptedQuote(client, dossierId, { customerId, lines: AWKWARD });
+    const exact = await issued(client, dossierId, await post(client, docUrl(dossierId, mixed, '/convert'), { target: 'deposit_invoice', amountCents: 3_333 }));
+    expect(exact.grossCents).toBe(3_333);
+    expect(exact.lines[0].designation).toMatch(new RegExp(`^Acompte de 33,33${NBSP}€ TTC sur le devis`));
+    const final = await issued(client, dossierId, await post(client, docUrl(dossierId, mixed, '/convert'), { target: 'invoice' }));
+    expect(exact.grossCents + final.grossCents).toBe(mixed.grossCents);
   });
 
   it('property: deposit + final invoice = the quote, to the cent, for random quotes and deposits', { timeout: 300_000 }, async () => {

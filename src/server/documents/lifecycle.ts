@@ -4,6 +4,7 @@ import { formatDateFr, parisDate } from '../../core/dates';
 import { formatDecimal, mulDivRound, parseDecimal } from '../../core/decimal';
 import type { LineInput } from '../../core/document-schema';
 import { agreeFr, DOCUMENT_TITLES, isLegalInvoice, numberedStatus, SERIES_OF, type DocumentType, type DocumentLineView } from '../../core/documents';
+import { depositLines, type DepositShare } from '../../core/deposits';
 import { checkMandatoryMentions } from '../../core/mentions';
 import { formatEuros } from '../../core/money';
 import { numberingPeriod, numberTemplate } from '../../core/numbering';
@@ -177,30 +178,18 @@ export async function duplicateDocument(d: DossierContext, id: string, types: re
 
 export type ConversionTarget = { target: 'invoice' } | { target: 'deposit_invoice'; percent?: string; amountCents?: number };
 
-/** Deposit lines: a share of each VAT rate's base of the quote (a percentage, or a gross amount). */
-function depositLines(quoteTotals: Totals, quoteNumber: string, conversion: { percent?: string; amountCents?: number }): LineInput[] {
-  let share: { num: bigint; den: bigint };
-  let wording: string;
+/** What part of the quote a deposit is, checked: a percentage in (0, 100], or an amount up to the quote's total. */
+function depositShare(quoteTotals: Totals, conversion: { percent?: string; amountCents?: number }): DepositShare {
   if (conversion.percent !== undefined) {
     const pct = parseDecimal(conversion.percent, 2);
     if (pct === null || pct <= 0n || pct > 10_000n) throw invalid({ percent: "Le pourcentage d'acompte doit être compris entre 0 et 100." });
-    share = { num: pct, den: 10_000n };
-    wording = `Acompte de ${formatDecimal(pct, 2).replace('.', ',')} % sur le devis ${quoteNumber}`;
-  } else if (conversion.amountCents !== undefined) {
-    if (conversion.amountCents <= 0 || conversion.amountCents > quoteTotals.grossCents) throw invalid({ amountCents: `L'acompte doit être compris entre ${formatEuros(1)} et le total du devis (${formatEuros(quoteTotals.grossCents)}).` });
-    share = { num: BigInt(conversion.amountCents), den: BigInt(quoteTotals.grossCents) };
-    wording = `Acompte de ${formatEuros(conversion.amountCents)} sur le devis ${quoteNumber}`;
-  } else {
-    throw invalid({ percent: "Indiquez un pourcentage ou un montant d'acompte." });
+    return { percentHundredths: pct };
   }
-  return quoteTotals.vat.map((v) => ({
-    kind: 'item' as const,
-    designation: `${wording}${quoteTotals.vat.length > 1 ? ` (TVA ${v.rate.replace('.', ',')} %)` : ''}`,
-    quantity: '1',
-    unitPrice: formatDecimal(mulDivRound(BigInt(v.saleBaseCents), share.num, share.den), 2),
-    vatRate: v.rate,
-    nature: 'service' as const,
-  }));
+  if (conversion.amountCents !== undefined) {
+    if (conversion.amountCents <= 0 || conversion.amountCents > quoteTotals.grossCents) throw invalid({ amountCents: `L'acompte doit être compris entre ${formatEuros(1)} et le total du devis (${formatEuros(quoteTotals.grossCents)}).` });
+    return { amountCents: conversion.amountCents };
+  }
+  throw invalid({ percent: "Indiquez un pourcentage ou un montant d'acompte." });
 }
 
 /**
@@ -215,7 +204,9 @@ export async function convertQuote(d: DossierContext, id: string, conversion: Co
   const base = { customerId: quote.customer_id, serviceDate: quote.service_date, vatTreatment: quote.vat_treatment, paymentTerms: quote.payment_terms as DraftFields['paymentTerms'], notes: quote.notes };
   let newId: string;
   if (conversion.target === 'deposit_invoice') {
-    const fields = await draftDefaults(d.t, d.id, 'deposit_invoice', { ...base, lines: depositLines(quote.totals as Totals, quote.number!, conversion) });
+    const quoteTotals = quote.totals as Totals;
+    const { lines: deposit } = depositLines({ number: quote.number!, issueDate: quote.issue_date, totals: quoteTotals, lines }, depositShare(quoteTotals, conversion));
+    const fields = await draftDefaults(d.t, d.id, 'deposit_invoice', { ...base, lines: deposit });
     newId = await insertDraft(d, 'deposit_invoice', fields, { sourceId: quote.id }, `acompte sur le devis ${quote.number}`);
   } else {
     const invoiced = await d.t

@@ -15,6 +15,10 @@ import {
   runningHeader,
 } from './mentions';
 import { totalColumns, totalRows } from './blocks';
+import { depositLines } from '../../core/deposits';
+import type { LineInput } from '../../core/document-schema';
+import type { DocumentLineView } from '../../core/documents';
+import { computeTotals } from '../../core/totals';
 
 const norm = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
 
@@ -172,6 +176,21 @@ describe('header and identity', () => {
     expect(norm(legalIdentity(ei))).toBe('Jean Petit EI — SIREN 732 829 320');
     expect(displayName({ name: 'Jean Petit EI', legalForm: 'EI' })).toBe('Jean Petit EI');
     expect(displayName(BUSINESS_CUSTOMER)).toBe('Boulangerie Léa Martin');
+  });
+});
+
+describe('mentions of a deposit invoice', () => {
+  const goods: LineInput = { kind: 'item', designation: 'Poêle à bois', quantity: '1', unitPrice: '2500', vatRate: '20', nature: 'goods' };
+  const service: LineInput = { kind: 'item', designation: 'Pose du poêle', quantity: '1', unitPrice: '300', vatRate: '20', nature: 'service' };
+  const depositOf = (lines: LineInput[]) => {
+    const quote = { number: 'D-2026-0004', issueDate: '2026-03-02', totals: computeTotals({ lines }), lines };
+    return sampleView({ overrides: { type: 'deposit_invoice' }, lines: depositLines(quote, { percentHundredths: 3_000n }).lines as DocumentLineView[] });
+  };
+
+  it('states the nature of what the quote sells: goods, or both', () => {
+    expect(documentMentions(depositOf([goods])).legal).toContain("Nature de l'opération : Livraison de biens");
+    expect(documentMentions(depositOf([goods, service])).legal).toContain("Nature de l'opération : Mixte");
+    expect(depositOf([goods]).lines.map((l) => l.designation)).toEqual(['Acompte de 30 % sur le devis D-2026-0004 du 02/03/2026 : Poêle à bois']);
   });
 });
 

@@ -2,6 +2,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { parseDecimal } from '../../core/decimal';
+import { depositForAmount } from '../../core/deposits';
 import { FAMILY_OF, isLegalInvoice, type DocumentType } from '../../core/documents';
 import { ApiError, api, seg } from '../app/api';
 import { useCan, useCurrentDossier } from '../dossiers/context';
@@ -76,6 +77,10 @@ export function ConvertDialog({ doc, onDone, onClose }: { doc: Doc; onDone: (cre
     convert.mutate({ target, amountCents: cents });
   }
 
+  // VAT is rounded once per rate: an amount the quote's rates cannot give to the cent is said before the draft is made.
+  const askedCents = eurosToCents(amount);
+  const reachedCents = askedCents !== null && askedCents > 0 && askedCents <= doc.grossCents ? depositForAmount(doc.totals, askedCents).grossCents : null;
+
   return (
     <Dialog title={t('convert.title')} onClose={onClose}>
       <form className="form" onSubmit={submit} noValidate>
@@ -118,6 +123,11 @@ export function ConvertDialog({ doc, onDone, onClose }: { doc: Doc; onDone: (cre
                 inputMode="decimal"
                 autoComplete="off"
               />
+            )}
+            {mode === 'amount' && askedCents !== null && reachedCents !== null && reachedCents !== askedCents && (
+              <p className="muted" role="status" data-testid="convert-amount-reached">
+                {t('convert.amountReached', { asked: formatEuros(askedCents, locale), reached: formatEuros(reachedCents, locale) })}
+              </p>
             )}
           </>
         )}

@@ -590,6 +590,7 @@ export const en: Record<MessageKey, string> = {
   'convert.percent': 'Percentage of the quote (%)',
   'convert.amount': 'Amount incl. VAT (€)',
   'convert.amountHint': 'Quote total: {total}.',
+  'convert.amountReached': 'VAT being rounded to the cent per rate, {asked} cannot be reached exactly: the deposit will be {reached} incl. VAT.',
   'convert.percentInvalid': 'A percentage between 0 and 100.',
   'convert.amountInvalid': 'An amount between €0.01 and {max}.',
   'convert.submit': 'Create the draft',

@@ -588,6 +588,7 @@ export const fr = {
   'convert.percent': 'Pourcentage du devis (%)',
   'convert.amount': 'Montant TTC (€)',
   'convert.amountHint': 'Total du devis : {total}.',
+  'convert.amountReached': 'La TVA étant arrondie au centime par taux, {asked} ne peut pas être atteint exactement : l’acompte sera de {reached} TTC.',
   'convert.percentInvalid': 'Un pourcentage entre 0 et 100.',
   'convert.amountInvalid': 'Un montant entre 0,01 € et {max}.',
   'convert.submit': 'Créer le brouillon',
