@@ -4,6 +4,7 @@
  */
 import type { DocumentLineView, DocumentView } from '../../core/documents';
 import { COLORS, CONTENT_BOTTOM, CONTENT_WIDTH, LEFT, PAGE_BODY_HEIGHT, type Canvas, type StructElement, type TextStyle } from './canvas';
+import { fontName } from './document';
 import { printable } from './fonts';
 import { euros, formatDiscount, formatQuantity, formatRate, formatUnitPrice } from './format';
 
@@ -65,6 +66,7 @@ export interface ReferenceCell {
  * be cut by the text wrapper.
  */
 export function layoutReference(reference: string, width: number, widthAt: (text: string, size: number) => number): ReferenceCell {
+  if (!/\s/.test(reference) && widthAt(reference, BODY.size!) <= width) return { lines: [reference], size: BODY.size! };
   const pieces = referencePieces(reference);
   const widest = Math.max(0, ...pieces.map((p) => widthAt(p.text, BODY.size!)));
   const size = widest <= width ? BODY.size! : Math.max(MIN_REF_SIZE, (BODY.size! * width) / widest);
@@ -128,16 +130,15 @@ export class LinesTable {
     this.lineHeight = canvas.lineHeight(BODY);
   }
 
-  private widthAt = (text: string, size: number): number => {
-    this.canvas.style({ ...BODY, size });
-    return this.canvas.doc.widthOfString(printable(text, 'regular'));
-  };
+  /** Measures only: sets the font and size, not the colour (which would write to the page). */
+  private widthAt = (text: string, size: number): number => this.canvas.doc.font(fontName('regular')).fontSize(size).widthOfString(printable(text, 'regular'));
 
   /** Wide enough for the longest piece of any reference, from the default width up to MAX_REF_WIDTH. */
   private referenceWidth(): number {
     let widest = 0;
     for (const line of this.view.lines) {
       if (line.kind !== 'item' || !line.reference) continue;
+      if (this.widthAt(line.reference, BODY.size!) <= FIXED_WIDTHS.ref - 2 * PAD_X) continue;
       for (const piece of referencePieces(line.reference)) widest = Math.max(widest, this.widthAt(piece.text, BODY.size!));
     }
     return Math.min(MAX_REF_WIDTH, Math.max(FIXED_WIDTHS.ref, Math.ceil(widest) + 2 * PAD_X));
