@@ -40,6 +40,11 @@ export async function startServer(config: Config, opts: { database?: StartedData
   );
   const tx = createTx(db, config.appRole);
   const pdfRenderer = createPdfRenderer();
+  const anchors = createAuditAnchors({
+    key: loadAnchorKey(config, { create: true })!,
+    dir: path.join(config.dataDir, ANCHOR_DIR),
+    onError: (error) => app.log.error({ err: error }, 'audit checkpoint failed'),
+  });
   const ctx: AppContext = {
     config,
     db,
@@ -50,12 +55,8 @@ export async function startServer(config: Config, opts: { database?: StartedData
     live: createLiveHub(database.url, (error) => console.error('live updates:', error)),
     readCache: createReadCache(config.readCacheMb * 1024 * 1024),
     pdfRenderer,
-    pdfs: createPdfFreezer({ tx, files: postgresFileStore, renderer: pdfRenderer, onError: (error, job) => app.log.error({ err: error, ...job }, 'background PDF failed') }),
-    anchors: createAuditAnchors({
-      key: loadAnchorKey(config, { create: true })!,
-      dir: path.join(config.dataDir, ANCHOR_DIR),
-      onError: (error) => app.log.error({ err: error }, 'audit checkpoint failed'),
-    }),
+    pdfs: createPdfFreezer({ tx, files: postgresFileStore, renderer: pdfRenderer, anchors, onError: (error, job) => app.log.error({ err: error, ...job }, 'background PDF failed') }),
+    anchors,
   };
   const app = await buildApp(ctx);
   await database.migrated;

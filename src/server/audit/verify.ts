@@ -1,5 +1,5 @@
 import type { Db } from '../db/pool';
-import { verifyIssuedDocuments } from '../documents/fingerprint';
+import { verifyFrozenPdfs, verifyIssuedDocuments } from '../documents/fingerprint';
 import { verifyAuditChain, type ChainVerdict } from '../platform/audit';
 import { checkpointMoment, readAnchors, type AnchorKey } from '../platform/audit-anchors';
 
@@ -20,7 +20,7 @@ export interface AnchorSource {
  * The whole integrity check of a dossier, first failure named: its chain (every link, and the
  * head), its anchors outside the database (the chain still reaches the newest checkpoint, with the
  * hash it had then, so nothing was cut off its end nor rewritten and re-hashed), and its numbered
- * documents (each as its issue event recorded it).
+ * documents (each as its issue event recorded it, its frozen PDF as signed when it was made).
  */
 export async function verifyDossier(t: Db, dossierId: string, anchors: AnchorSource): Promise<DossierVerdict> {
   const chain = await verifyAuditChain(t, dossierId);
@@ -34,7 +34,7 @@ export async function verifyDossier(t: Db, dossierId: string, anchors: AnchorSou
   });
   if (!chain.ok) return { ...chain, documents: 0, anchor: null };
   const reading = await readAnchors(anchors.dir, dossierId, anchors.key);
-  if (reading.problem) return broken(null, reading.problem);
+  if (reading.problem !== null) return broken(null, reading.problem);
   const newest = reading.newest;
   if (newest) {
     const when = checkpointMoment(newest.at);
@@ -47,5 +47,7 @@ export async function verifyDossier(t: Db, dossierId: string, anchors: AnchorSou
   const anchor = newest ? { seq: newest.seq, at: newest.at } : null;
   const documents = await verifyIssuedDocuments(t, dossierId);
   if (documents.problem) return broken(null, documents.problem, documents.checked, anchor);
+  const pdfProblem = await verifyFrozenPdfs(t, dossierId, reading.pdfs, checkpointMoment);
+  if (pdfProblem) return broken(null, pdfProblem, documents.checked, anchor);
   return { ...chain, documents: documents.checked, anchor };
 }

@@ -112,3 +112,32 @@ export async function verifyIssuedDocuments(t: Db, dossierId: string): Promise<D
   if (vanished) return problem(`Le document n° ${vanished.entity_label} émis par l'événement n° ${vanished.seq} a disparu.`);
   return { checked, problem: null };
 }
+
+/**
+ * Checks the frozen PDFs whose hash was signed when they were made (platform/audit-anchors.ts):
+ * each is still there, and its bytes still have that hash. `when` says when a record was signed.
+ */
+export async function verifyFrozenPdfs(t: Db, dossierId: string, records: Map<string, { sha256: string; at: string }>, when: (at: string) => string): Promise<string | null> {
+  const ids = [...records.keys()];
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const batch = ids.slice(i, i + BATCH);
+    const rows = await t
+      .selectFrom('documents as d')
+      .leftJoin('files as f', (j) => j.onRef('f.dossier_id', '=', 'd.dossier_id').onRef('f.id', '=', 'd.pdf_file_id'))
+      .select(['d.id', 'd.type', 'd.number', 'f.content'])
+      .where('d.dossier_id', '=', dossierId)
+      .where('d.id', 'in', batch)
+      .execute();
+    const found = new Map(rows.map((r) => [r.id, r]));
+    for (const id of batch) {
+      const record = records.get(id)!;
+      const row = found.get(id);
+      const label = row ? `${DOCUMENT_TITLES[row.type].fr} n° ${row.number}` : `Le document ${id}`;
+      if (!row?.content) return `${label} : son PDF figé, signé ${when(record.at)}, a disparu.`;
+      if (createHash('sha256').update(row.content).digest('hex') !== record.sha256) {
+        return `${label} : son PDF figé a été modifié (il ne correspond plus à l'empreinte signée ${when(record.at)}).`;
+      }
+    }
+  }
+  return null;
+}

@@ -55,7 +55,7 @@ describe('frozen PDFs made in the background', () => {
 
   it('makes, after a restart, the PDFs that a stop left unmade', async () => {
     // A stopped freezer: the invoice is issued, its PDF is not made.
-    const stopped = createPdfFreezer({ tx: server.ctx.tx, files: server.ctx.files, renderer: server.ctx.pdfRenderer, onError: () => undefined });
+    const stopped = createPdfFreezer({ tx: server.ctx.tx, files: server.ctx.files, renderer: server.ctx.pdfRenderer, anchors: server.ctx.anchors, onError: () => undefined });
     await stopped.close();
     const running = server.ctx.pdfs;
     server.ctx.pdfs = stopped;
@@ -68,7 +68,7 @@ describe('frozen PDFs made in the background', () => {
     expect((await stored(invoice.id)).pdf_file_id).toBeNull();
 
     const errors: unknown[] = [];
-    const restarted = createPdfFreezer({ tx: server.ctx.tx, files: server.ctx.files, renderer: server.ctx.pdfRenderer, onError: (error) => errors.push(error) });
+    const restarted = createPdfFreezer({ tx: server.ctx.tx, files: server.ctx.files, renderer: server.ctx.pdfRenderer, anchors: server.ctx.anchors, onError: (error) => errors.push(error) });
     expect(await restarted.catchUp(server.ctx.db)).toBeGreaterThanOrEqual(1);
     await restarted.idle();
     await restarted.close();

@@ -2,6 +2,7 @@ import type { Db } from '../db/pool';
 import type { Tx } from '../db/tx';
 import type { PdfRenderer } from '../pdf/renderer';
 import type { FileStore } from '../platform/storage';
+import type { AuditAnchors } from '../platform/audit-anchors';
 import { documentPdf } from './pdf';
 import type { LineInput } from '../../core/document-schema';
 import { loadDocument, type DocumentRow } from './store';
@@ -35,7 +36,7 @@ interface Job {
   frozen?: FrozenDocument;
 }
 
-export function createPdfFreezer(deps: { tx: Tx; files: FileStore; renderer: PdfRenderer; onError(error: unknown, job: Job): void }): PdfFreezer {
+export function createPdfFreezer(deps: { tx: Tx; files: FileStore; renderer: PdfRenderer; anchors: Pick<AuditAnchors, 'recordPdf'>; onError(error: unknown, job: Job): void }): PdfFreezer {
   const queue: Job[] = [];
   const queued = new Set<string>();
   let running: Promise<void> | null = null;
@@ -48,7 +49,7 @@ export function createPdfFreezer(deps: { tx: Tx; files: FileStore; renderer: Pdf
     await deps.tx({ dossierId: job.dossierId }, async (t) => {
       const row = job.frozen?.row ?? (await loadDocument(t, job.dossierId, job.documentId));
       // Made already (a download came first, or another node): storing again is refused anyway.
-      if (row.number !== null && !row.pdf_file_id) await documentPdf(t, deps.files, deps.renderer, row, job.frozen?.lines);
+      if (row.number !== null && !row.pdf_file_id) await documentPdf(t, deps.files, deps.renderer, deps.anchors, row, job.frozen?.lines);
     });
   };
 

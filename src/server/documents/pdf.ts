@@ -3,6 +3,7 @@ import type { DepositDeduction, Totals } from '../../core/totals';
 import type { Db } from '../db/pool';
 import type { FileStore, StoredFile } from '../platform/storage';
 import type { PdfRenderer } from '../pdf/renderer';
+import type { AuditAnchors } from '../platform/audit-anchors';
 import { customerSnapshot, sellerSnapshot } from './snapshots';
 import { loadDossier } from './drafts';
 import { loadDocument, loadLines, type DocumentRow } from './store';
@@ -64,12 +65,13 @@ export async function documentView(t: Db, files: FileStore, row: DocumentRow, kn
 
 /**
  * The PDF of a numbered document is made once and kept, with its SHA-256: served byte-identical
- * ever after. Drafts are rendered on each request, with the draft watermark.
+ * ever after, and checked by the audit verification against the hash signed when it was made. Drafts are rendered on each request, with the draft watermark.
  */
 export async function documentPdf(
   t: Db,
   files: FileStore,
   renderer: PdfRenderer,
+  anchors: Pick<AuditAnchors, 'recordPdf'>,
   row: DocumentRow,
   knownLines?: DocumentView['lines'],
 ): Promise<StoredFile | { content: Buffer; contentType: string; sha256: null }> {
@@ -93,5 +95,8 @@ export async function documentPdf(
     const winner = await loadDocument(t, row.dossier_id, row.id);
     return (await files.get(t, row.dossier_id, winner.pdf_file_id!))!;
   }
+  // Its hash, signed outside the database (platform/audit-anchors.ts). Written before the commit:
+  // should it not happen, the PDF made again is the same document, with the same hash.
+  await anchors.recordPdf(row.dossier_id, row.id, file.sha256);
   return file;
 }

@@ -89,20 +89,30 @@ export interface Checkpoint {
   at: string;
 }
 
-/** One line of a dossier's anchor file. */
-interface SignedCheckpoint extends Checkpoint {
-  v: 1;
-  key: string;
-  sig: string;
+/** The SHA-256 of a document's frozen PDF, as it was stored (the PDF is made after the issue's commit). */
+export interface PdfRecord {
+  dossierId: string;
+  documentId: string;
+  sha256: string;
+  at: string;
 }
 
-const DOMAIN = 'ardoise-audit-checkpoint-v1\n';
-const signedBytes = (c: Checkpoint) => Buffer.from(DOMAIN + canonicalJson({ dossierId: c.dossierId, seq: c.seq, hash: c.hash, at: c.at }));
+/** One line of a dossier's anchor file: a checkpoint, or a frozen PDF's record (`kind: 'pdf'`). */
+type SignedLine = { v: 1; key: string; sig: string } & ((Checkpoint & { kind?: undefined }) | (PdfRecord & { kind: 'pdf' }));
+
+// Each kind of line is signed under its own prefix: one can never pass for the other.
+const signedBytes = (line: Checkpoint | (PdfRecord & { kind: 'pdf' })) =>
+  'kind' in line
+    ? Buffer.from(`ardoise-audit-pdf-v1\n${canonicalJson({ dossierId: line.dossierId, documentId: line.documentId, sha256: line.sha256, at: line.at })}`)
+    : Buffer.from(`ardoise-audit-checkpoint-v1\n${canonicalJson({ dossierId: line.dossierId, seq: line.seq, hash: line.hash, at: line.at })}`);
+
+function signLine(key: AnchorKey, content: Checkpoint | (PdfRecord & { kind: 'pdf' })): string {
+  if (!key.privateKey) throw new Error('This audit anchor key can verify checkpoints but not sign them');
+  return JSON.stringify({ v: 1, ...content, key: key.id, sig: sign(null, signedBytes(content), key.privateKey).toString('base64') });
+}
 
 export function signCheckpoint(key: AnchorKey, checkpoint: Checkpoint): string {
-  if (!key.privateKey) throw new Error('This audit anchor key can verify checkpoints but not sign them');
-  const line: SignedCheckpoint = { v: 1, ...checkpoint, key: key.id, sig: sign(null, signedBytes(checkpoint), key.privateKey).toString('base64') };
-  return JSON.stringify(line);
+  return signLine(key, checkpoint);
 }
 
 export const anchorFile = (dir: string, dossierId: string) => path.join(dir, `${dossierId}.jsonl`);
@@ -114,8 +124,8 @@ export function checkpointMoment(at: string): string {
   return `du ${formatDateFr(parisDate(instant))} à ${time}`;
 }
 
-/** What a dossier's anchor file says: its newest valid checkpoint, or why it cannot be trusted. */
-export type AnchorReading = { newest: Checkpoint | null; problem: null } | { newest: null; problem: string };
+/** What a dossier's anchor file says: its newest valid checkpoint and its frozen PDFs' hashes (by document), or why it cannot be trusted. */
+export type AnchorReading = { newest: Checkpoint | null; pdfs: Map<string, PdfRecord>; problem: null } | { newest: null; pdfs: null; problem: string };
 
 /**
  * Reads and checks every line of a dossier's anchor file: each one must be signed by `key` for
@@ -123,36 +133,40 @@ export type AnchorReading = { newest: Checkpoint | null; problem: null } | { new
  * append out of order). A last line without its newline (a write cut short) is ignored.
  */
 export async function readAnchors(dir: string, dossierId: string, key: AnchorKey | null): Promise<AnchorReading> {
+  const pdfs = new Map<string, PdfRecord>();
   let text: string;
   try {
     text = await fs.promises.readFile(anchorFile(dir, dossierId), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { newest: null, problem: null };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { newest: null, pdfs, problem: null };
     throw error;
   }
   const lines = text.split('\n');
   lines.pop(); // after the last newline: empty, or a line cut short
-  if (lines.length === 0) return { newest: null, problem: null };
-  if (!key) return { newest: null, problem: `Ce dossier a des points d'ancrage mais la clé qui les vérifie est introuvable (AUDIT_ANCHOR_KEY, AUDIT_ANCHOR_PUBLIC_KEY ou ${ANCHOR_KEY_FILE} dans DATA_DIR).` };
+  if (lines.length === 0) return { newest: null, pdfs, problem: null };
+  const refused = (problem: string): AnchorReading => ({ newest: null, pdfs: null, problem });
+  if (!key) return refused(`Ce dossier a des points d'ancrage mais la clé qui les vérifie est introuvable (AUDIT_ANCHOR_KEY, AUDIT_ANCHOR_PUBLIC_KEY ou ${ANCHOR_KEY_FILE} dans DATA_DIR).`);
   let newest: Checkpoint | null = null;
   for (const [i, text] of lines.entries()) {
     const where = `La ligne ${i + 1} du fichier d'ancrage`;
-    let line: SignedCheckpoint;
+    let line: SignedLine;
     try {
-      line = JSON.parse(text) as SignedCheckpoint;
+      line = JSON.parse(text) as SignedLine;
     } catch {
-      return { newest: null, problem: `${where} est illisible : le fichier a été modifié.` };
+      return refused(`${where} est illisible : le fichier a été modifié.`);
     }
-    if (typeof line !== 'object' || line === null || line.v !== 1 || typeof line.sig !== 'string' || typeof line.seq !== 'number' || typeof line.hash !== 'string' || typeof line.at !== 'string') {
-      return { newest: null, problem: `${where} est illisible : le fichier a été modifié.` };
-    }
-    if (line.key !== key.id) return { newest: null, problem: `${where} est signée par une autre clé (${String(line.key)}) que celle de cette instance (${key.id}).` };
+    const wellFormed =
+      typeof line === 'object' && line !== null && line.v === 1 && typeof line.sig === 'string' && typeof line.at === 'string' &&
+      (line.kind === 'pdf' ? typeof line.documentId === 'string' && typeof line.sha256 === 'string' : line.kind === undefined && typeof line.seq === 'number' && typeof line.hash === 'string');
+    if (!wellFormed) return refused(`${where} est illisible : le fichier a été modifié.`);
+    if (line.key !== key.id) return refused(`${where} est signée par une autre clé (${String(line.key)}) que celle de cette instance (${key.id}).`);
     if (line.dossierId !== dossierId || !verify(null, signedBytes(line), key.publicKey, Buffer.from(line.sig, 'base64'))) {
-      return { newest: null, problem: `${where} porte une signature invalide : le point d'ancrage a été modifié.` };
+      return refused(`${where} porte une signature invalide : le point d'ancrage a été modifié.`);
     }
-    if (!newest || line.seq > newest.seq) newest = { dossierId, seq: line.seq, hash: line.hash, at: line.at };
+    if (line.kind === 'pdf') pdfs.set(line.documentId, { dossierId, documentId: line.documentId, sha256: line.sha256, at: line.at });
+    else if (!newest || line.seq > newest.seq) newest = { dossierId, seq: line.seq, hash: line.hash, at: line.at };
   }
-  return { newest, problem: null };
+  return { newest, pdfs, problem: null };
 }
 
 /** The dossiers that have an anchor file (the verifier looks for the ones missing from the database). */
@@ -177,7 +191,7 @@ async function lastAnchoredSeq(dir: string, dossierId: string): Promise<number> 
   let last = 0;
   for (const line of text.split('\n')) {
     try {
-      last = Math.max(last, Number((JSON.parse(line) as { seq?: unknown }).seq) || 0);
+      last = Math.max(last, Number((JSON.parse(line) as { seq?: unknown }).seq) || 0); // a PDF's line has no seq
     } catch {
       // A line cut short, or a damaged one: the verifier reports the latter.
     }
@@ -214,6 +228,11 @@ export interface AuditAnchors {
    * no event yet.
    */
   checkpoint(t: Db, dossierId: string): Promise<Checkpoint | null>;
+  /**
+   * Signs and appends the SHA-256 of a document's frozen PDF, as it is stored: a rewrite of the
+   * PDF's bytes in the database (and of the hash beside them) no longer matches it.
+   */
+  recordPdf(dossierId: string, documentId: string, sha256: string): Promise<void>;
   /** Checkpoints every dossier whose head moved since its last checkpoint (`owner` sees all dossiers). */
   sweep(owner: Db): Promise<number>;
   /** A sweep now, then every hour, until `close`. */
@@ -272,6 +291,9 @@ export function createAuditAnchors(deps: { key: AnchorKey; dir: string; onError(
     async checkpoint(t, dossierId) {
       const head = await heads(t).where('h.dossier_id', '=', dossierId).executeTakeFirst();
       return head ? write(head) : null;
+    },
+    async recordPdf(dossierId, documentId, sha256) {
+      await appendLine(anchorFile(dir, dossierId), signLine(key, { kind: 'pdf', dossierId, documentId, sha256, at: new Date().toISOString() }));
     },
     sweep,
     start(db) {

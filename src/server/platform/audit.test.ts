@@ -191,7 +191,7 @@ describe('tampering', () => {
     expect(broken.stdout).toContain(`${dossierId}  BROKEN  at event 3: ${expected.reason}`);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain(`${healthy.dossierId}  OK      3 event(s)`);
-  }, 60_000);
+  }, 180_000);
 
   it('names a deleted middle event', async () => {
     const { client, dossierId } = await dossierWithEvents(4);
@@ -241,7 +241,7 @@ describe('anchors outside the database', () => {
     const command = await auditVerifyCommand(dossierId);
     expect(command.code).toBe(1);
     expect(command.stdout).toContain(`${dossierId}  BROKEN  at event 5: Des événements postérieurs au n° 4 ont disparu`);
-  }, 60_000);
+  }, 180_000);
 
   it('reports a deleted head row, with or without the events it pointed to', async () => {
     const { client, dossierId } = await dossierWithEvents(3);
@@ -266,7 +266,7 @@ describe('anchors outside the database', () => {
     const command = await auditVerifyCommand(gone.dossierId);
     expect(command.code).toBe(1);
     expect(command.stdout).toMatch(new RegExp(`${gone.dossierId}  BROKEN  Le dossier a disparu de la base de données : le point d'ancrage du .+ attestait 2 événement\\(s\\)`));
-  }, 60_000);
+  }, 180_000);
 
   it('reports a trail rewritten and re-hashed up to a checkpoint', async () => {
     const { client, dossierId } = await dossierWithEvents(4);
@@ -372,6 +372,7 @@ describe('anchors across a restart', () => {
 });
 
 describe('issued documents', () => {
+  const anchorLinesOf = async (dossierId: string) => (await fs.readFile(anchorFile(path.join(server.dataDir, ANCHOR_DIR), dossierId), 'utf8')).trimEnd().split('\n');
   const tamper = (...statements: [string, unknown[]][]) =>
     asSuperuser(async (client) => {
       await client.query('SET session_replication_role = replica');
@@ -413,6 +414,29 @@ describe('issued documents', () => {
       [totals.dossierId, totals.invoice.id],
     ]);
     expect((await totals.client.get(`/api/d/${totals.dossierId}/audit/verify`)).body).toMatchObject({ ok: false, reason: expect.stringContaining(`Facture n° ${totals.invoice.number} : son contenu a été modifié après son émission`) });
+  });
+
+  it("signs each frozen PDF's hash outside the database, and reports a PDF rewritten with the hash beside it", async () => {
+    const { client, dossierId, invoice } = await withIssuedInvoice();
+    await server.ctx.pdfs.idle();
+    const pdf = await server.ctx.db
+      .selectFrom('documents as d')
+      .innerJoin('files as f', (j) => j.onRef('f.dossier_id', '=', 'd.dossier_id').onRef('f.id', '=', 'd.pdf_file_id'))
+      .select(['f.id', 'f.sha256'])
+      .where('d.dossier_id', '=', dossierId)
+      .where('d.id', '=', invoice.id)
+      .executeTakeFirstOrThrow();
+    const records = (await anchorLinesOf(dossierId)).map((l) => JSON.parse(l)).filter((l) => l.kind === 'pdf');
+    expect(records).toContainEqual(expect.objectContaining({ dossierId, documentId: invoice.id, sha256: pdf.sha256.toString('hex') }));
+    expect((await client.get(`/api/d/${dossierId}/audit/verify`)).body).toMatchObject({ ok: true, documents: 2 });
+
+    const forged = Buffer.from('%PDF-1.7 une autre facture');
+    await tamper(['UPDATE files SET content = $3, sha256 = sha256($3), size = $4 WHERE dossier_id = $1 AND id = $2', [dossierId, pdf.id, forged, forged.length]]);
+    expect((await client.get(`/api/d/${dossierId}/audit/verify`)).body).toMatchObject({
+      ok: false,
+      firstBrokenSeq: null,
+      reason: expect.stringMatching(new RegExp(`^Facture n° ${invoice.number} : son PDF figé a été modifié \\(il ne correspond plus à l'empreinte signée du .+\\)\\.$`)),
+    });
   });
 
   it('reports a rewritten frozen snapshot, a changed number, and a deleted issued document', async () => {
