@@ -107,6 +107,22 @@ describe('login and logout', () => {
 });
 
 describe('sessions', () => {
+  it('GET /api/session says who is logged in: the user and dossiers of /api/me, or 200 with no user for a visitor or after logout', async () => {
+    const visitor = await new ApiClient(server.app).get('/api/session');
+    expect(visitor.status).toBe(200);
+    expect(visitor.body).toEqual({ user: null, dossiers: [] });
+    const { client } = await signUp(server.app);
+    const session = await client.get('/api/session');
+    expect(session.status).toBe(200);
+    expect(session.body).toEqual((await client.get('/api/me')).body);
+    const cookie = client.cookieHeader;
+    expect((await client.post('/api/auth/logout')).status).toBe(204);
+    const stale = await server.app.inject({ method: 'GET', url: '/api/session', headers: { cookie } });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.json()).toEqual({ user: null, dossiers: [] });
+    expect(stale.headers['cache-control']).toContain('no-store');
+  });
+
   it('lists sessions and revokes the others ("se déconnecter des autres appareils")', async () => {
     const { email, client: first } = await signUp(server.app);
     const second = new ApiClient(server.app, { headers: { 'user-agent': 'Second device' } });

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
-import { currentUser, resolveProfile } from '../platform/auth';
+import { currentUser, resolveProfile, sessionUser } from '../platform/auth';
+import type { SessionUser } from '../platform/sessions';
 import type { AppContext } from '../platform/context';
 import { notFound } from '../platform/errors';
 import { recordSecurityEvent } from '../platform/security-log';
@@ -13,8 +14,7 @@ export const meRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { c
   const r = app.withTypeProvider<ZodTypeProvider>();
   const auth = { auth: 'user' as const };
 
-  r.get('/me', { config: auth }, async (request) => {
-    const user = currentUser(request);
+  async function meAnswer(user: SessionUser) {
     const dossiers = await ctx.tx({ userId: user.id }, (t) =>
       t
         .selectFrom('memberships as m')
@@ -29,6 +29,15 @@ export const meRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { c
       user: { id: user.id, name: user.name, email: user.email, locale: user.locale },
       dossiers: dossiers.map((d) => ({ id: d.id, legalName: d.legal_name, profileName: resolveProfile(d, user.locale).profileName })),
     };
+  }
+
+  r.get('/me', { config: auth }, async (request) => meAnswer(currentUser(request)));
+
+  // Who is logged in, if anyone: a visitor is an answer (`user: null`), not an error, so that the
+  // web app learns it without a 401 in the browser's console.
+  r.get('/session', { config: { auth: 'public' } }, async (request) => {
+    const user = await sessionUser(ctx, request);
+    return user ? meAnswer(user) : { user: null, dossiers: [] };
   });
 
   r.patch('/me', { config: auth, schema: { body: updateMeBody } }, async (request) => {

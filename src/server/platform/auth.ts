@@ -71,6 +71,13 @@ export function currentUser(request: FastifyRequest): SessionUser {
   return request.user;
 }
 
+/** The user of the request's session, or null for a visitor: for a public route whose answer says who is logged in. */
+export async function sessionUser(ctx: AppContext, request: FastifyRequest): Promise<SessionUser | null> {
+  const token = sessionToken(request);
+  const caller = token ? await ctx.callers.find(token, null) : undefined;
+  return caller ? toSessionUser(caller) : null;
+}
+
 /** The dossier of a permission route (the guard has already checked membership and permission). */
 export function currentDossier(request: FastifyRequest): DossierContext {
   if (!request.dossier) throw new Error('currentDossier() called outside a dossier route');
@@ -111,10 +118,9 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
     }
     if (auth === 'user') {
       const guard = async (request: FastifyRequest) => {
-        const token = sessionToken(request);
-        const caller = token ? await ctx.callers.find(token, null) : undefined;
-        if (!caller) throw unauthenticated();
-        request.user = toSessionUser(caller);
+        const user = await sessionUser(ctx, request);
+        if (!user) throw unauthenticated();
+        request.user = user;
       };
       route.preHandler = [guard, ...(route.preHandler ? [route.preHandler].flat() : [])];
     } else if (auth !== 'public') {

@@ -20,6 +20,7 @@ const PUBLIC_ROUTES = [
   'GET /api/health',
   'GET /api/config',
   'GET /api/csrf',
+  'GET /api/session',
   'GET /api/outbox',
   'GET /api/outbox/:id',
   'POST /api/auth/signup',

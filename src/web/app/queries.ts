@@ -1,6 +1,6 @@
 /** React Query keys and hooks for the resources read by several pages. */
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, api, seg } from './api';
+import { api, seg } from './api';
 import type { AppConfig, DossierAnswer, Me } from './types';
 
 export const keys = {
@@ -17,14 +17,10 @@ export const keys = {
   invitation: (token: string) => ['invitation', token] as const,
 };
 
-/** The logged-in user and their dossiers; `null` when nobody is logged in. */
+/** The logged-in user and their dossiers; `null` when nobody is logged in (`GET /api/session` answers 200 either way). */
 export async function fetchMe(signal?: AbortSignal): Promise<Me | null> {
-  try {
-    return await api.get<Me>('/api/me', signal);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return null;
-    throw error;
-  }
+  const session = await api.get<Me | { user: null }>('/api/session', signal);
+  return session.user ? (session as Me) : null;
 }
 
 export function useMe() {

@@ -5,7 +5,7 @@ import { useConfig } from '../app/queries';
 import { useT } from '../i18n';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
-import { TextField } from '../ui/Field';
+import { RequiredLegend, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Page } from '../ui/Page';
 
@@ -46,6 +46,7 @@ export function ForgotPasswordPage() {
       ) : (
         <form className="form card-form" onSubmit={submit} noValidate>
           <ErrorSummary errors={errors} labels={{ email: t('auth.email') }} />
+          <RequiredLegend />
           <TextField name="email" type="email" label={t('auth.email')} value={email} onChange={setEmail} error={errors.fields.email} autoComplete="email" required />
           <Button type="submit" variant="primary" busy={busy} className="btn--block">
             {t('forgot.submit')}

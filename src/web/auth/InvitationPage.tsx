@@ -9,7 +9,7 @@ import type { PublicInvitation } from '../app/types';
 import { useI18n, useT } from '../i18n';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
-import { TextField } from '../ui/Field';
+import { RequiredLegend, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Page } from '../ui/Page';
 import { LoadError, Loading } from '../ui/QueryState';
@@ -167,6 +167,7 @@ function CreateAccountAndAccept({ token, email }: { token: string; email: string
       <p>{t('invitation.createIntro', { email })}</p>
       <form className="form" onSubmit={submit} noValidate>
         <ErrorSummary errors={errors} labels={labels} />
+        <RequiredLegend />
         <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
         <TextField name="name" label={labels.name} value={name} onChange={setName} error={errors.fields.name} autoComplete="name" required />
         <TextField

@@ -3,7 +3,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api, resetCsrfToken } from '../app/api';
 import { useT } from '../i18n';
 import { Button } from '../ui/Button';
-import { TextField } from '../ui/Field';
+import { RequiredLegend, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Page } from '../ui/Page';
 import { safeNext, useAfterAuthentication } from './session';
@@ -41,6 +41,7 @@ export function LoginPage() {
     <Page title={t('login.title')} narrow>
       <form className="form card-form" onSubmit={submit} noValidate>
         <ErrorSummary errors={errors} labels={{ email: t('auth.email'), password: t('auth.password') }} />
+        <RequiredLegend />
         <TextField name="email" type="email" label={t('auth.email')} value={email} onChange={setEmail} error={errors.fields.email} autoComplete="username" required />
         <TextField
           name="password"

@@ -5,7 +5,7 @@ import { api } from '../app/api';
 import { useT } from '../i18n';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
-import { TextField } from '../ui/Field';
+import { RequiredLegend, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Page } from '../ui/Page';
 
@@ -63,6 +63,7 @@ export function ResetPasswordPage() {
       ) : (
         <form className="form card-form" onSubmit={submit} noValidate>
           <ErrorSummary errors={errors} labels={labels} />
+          <RequiredLegend />
           <TextField
             name="password"
             type="password"

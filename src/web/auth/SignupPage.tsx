@@ -5,7 +5,7 @@ import { api, resetCsrfToken } from '../app/api';
 import type { User } from '../app/types';
 import { useT } from '../i18n';
 import { Button } from '../ui/Button';
-import { TextField } from '../ui/Field';
+import { RequiredLegend, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Page } from '../ui/Page';
 import { useAfterAuthentication } from './session';
@@ -51,6 +51,7 @@ export function SignupPage() {
     <Page title={t('signup.title')} intro={<p>{t('signup.intro')}</p>} narrow>
       <form className="form card-form" onSubmit={submit} noValidate>
         <ErrorSummary errors={errors} labels={labels} />
+        <RequiredLegend />
         <TextField name="name" label={labels.name} value={name} onChange={setName} error={errors.fields.name} autoComplete="name" required />
         <TextField name="email" type="email" label={labels.email} value={email} onChange={setEmail} error={errors.fields.email} autoComplete="email" required />
         <TextField

@@ -8,7 +8,7 @@ import { invoicingKeys } from '../documents/keys';
 import { useI18n } from '../i18n';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
-import { CheckboxField, Field, SelectField, TextField } from '../ui/Field';
+import { CheckboxField, Field, RequiredLegend, SelectField, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { customerValuesOf, emptyCustomerValues, formPath, localizeCustomerMessage, validateCustomer, type AddressValues, type CustomerFormValues } from './customerForm';
 import type { Customer } from './types';
@@ -133,6 +133,7 @@ export function CustomerForm({ dossierId, customer, compact = false, initialName
   return (
     <form className="form customer-form" onSubmit={submit} noValidate>
       <ErrorSummary errors={errors} labels={prefixedLabels} />
+      <RequiredLegend />
       {stale && (
         <Alert kind="warning" title={t('common.staleTitle')}>
           <p>{t('common.staleBody')}</p>

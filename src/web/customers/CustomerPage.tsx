@@ -1,7 +1,7 @@
 /** One customer: creation (`/customers/new`) or its details, changes, archiving and deletion. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { ApiError, api, seg } from '../app/api';
 import { useCan, useCurrentDossier } from '../dossiers/context';
 import { invoicingKeys } from '../documents/keys';
@@ -62,7 +62,9 @@ function CustomerDetails({ customer, reload }: { customer: Customer; reload: () 
   const canReadInvoices = useCan('invoices.read');
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [notice, setNotice] = useState<string | null>(null);
+  const location = useLocation();
+  // Just created (NewCustomerPage): say so, once.
+  const [notice, setNotice] = useState<string | null>(() => ((location.state as { created?: boolean } | null)?.created ? t('customers.created', { name: customer.name }) : null));
   const [problem, setProblem] = useState<{ message: string; inUse: boolean } | null>(null);
   const [formKey, setFormKey] = useState(0);
   const base = `/api/d/${seg(dossier.id)}/customers/${seg(customer.id)}`;

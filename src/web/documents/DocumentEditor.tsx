@@ -18,7 +18,7 @@ import { useI18n } from '../i18n';
 import { DEFAULT_VAT_RATES } from '../products/ProductPage';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
-import { CheckboxField, Field, SelectField, TextField } from '../ui/Field';
+import { CheckboxField, Field, RequiredLegend, SelectField, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Dialog } from './Dialog';
 import { buildBody, editorPath, liveTotals, localizeDocumentMessage, validateDraft, type EditorValues } from './editorModel';
@@ -208,6 +208,7 @@ export function DocumentEditor({ current, doc, initial, controller, onCreated, o
     <>
       <form id="document-editor" className="form editor" onSubmit={submit} noValidate aria-label={t('editor.formLabel')}>
         <ErrorSummary errors={errors} labels={labels} />
+        <RequiredLegend />
         {conflict?.kind === 'stale' && (
           <Alert kind="warning" title={t('editor.staleTitle')}>
             <p>

@@ -22,7 +22,7 @@ import { ConvertDialog, CreditNoteDialog, DuplicateDialog, IssueDialog } from '.
 import { DocumentEditor, type EditorController } from './DocumentEditor';
 import { StatusBadge } from './DocumentsPage';
 import { localizeDocumentMessage, newValues, valuesOf, type EditorValues } from './editorModel';
-import { formatDay, formatDecimalText, formatEuros, formatRate, formatUnitPrice } from './format';
+import { formatDay, formatDecimalText, formatDiscount, formatEuros, formatRate, formatUnitPrice } from './format';
 import { HistorySection } from './HistorySection';
 import { invoicingKeys } from './keys';
 import { documentName, documentPath, documentTitle, PAYABLE_TYPES } from './labels';
@@ -433,6 +433,8 @@ function DocumentBody({ doc }: { doc: Doc }) {
   const payable = PAYABLE_TYPES.includes(doc.type) && doc.status === 'issued';
   const lines = doc.lines ?? [];
   const lineTotals = doc.totals.lines;
+  const discounted = lines.some((l) => l.kind === 'item' && l.discount);
+  const columns = discounted ? 8 : 7;
   return (
     <>
       <section className="panel" aria-labelledby="doc-lines">
@@ -451,6 +453,11 @@ function DocumentBody({ doc }: { doc: Doc }) {
                 <th scope="col" className="num">
                   {t('lines.unitPrice')}
                 </th>
+                {discounted && (
+                  <th scope="col" className="num">
+                    {t('lines.discount')}
+                  </th>
+                )}
                 <th scope="col" className="num">
                   {t('lines.vatRate')}
                 </th>
@@ -462,7 +469,7 @@ function DocumentBody({ doc }: { doc: Doc }) {
             <tbody>
               {lines.length === 0 && (
                 <tr>
-                  <td colSpan={7} className="muted">
+                  <td colSpan={columns} className="muted">
                     {t('lines.empty')}
                   </td>
                 </tr>
@@ -484,6 +491,16 @@ function DocumentBody({ doc }: { doc: Doc }) {
                     <td className="num nowrap" data-label={t('lines.unitPrice')}>
                       {formatUnitPrice(l.unitPrice, locale)}
                     </td>
+                    {discounted && (
+                      <td className="num nowrap" data-label={l.discount ? t('lines.discount') : undefined}>
+                        {l.discount && (
+                          <>
+                            {formatDiscount(l.discount, locale)}
+                            {l.discount.type === 'percent' && lineTotals[i] && <span className="lines__description">−{formatEuros(lineTotals[i].discountCents, locale)}</span>}
+                          </>
+                        )}
+                      </td>
+                    )}
                     <td className="num nowrap" data-label={t('lines.vatRate')}>
                       {formatRate(rateKey(l.vatRate), locale)}
                     </td>
@@ -493,7 +510,7 @@ function DocumentBody({ doc }: { doc: Doc }) {
                   </tr>
                 ) : (
                   <tr key={i} className={`doc-lines__${l.kind}`}>
-                    <td colSpan={7}>{l.designation}</td>
+                    <td colSpan={columns}>{l.designation}</td>
                   </tr>
                 ),
               )}
@@ -505,8 +522,7 @@ function DocumentBody({ doc }: { doc: Doc }) {
         <div>
           {doc.discount && (
             <p>
-              {t('documents.discount')} :{' '}
-              {doc.discount.type === 'percent' ? `${formatDecimalText(doc.discount.value, locale)} %` : formatEuros(Math.round(Number(doc.discount.value) * 100), locale)}
+              {t('documents.discount')} : {formatDiscount(doc.discount, locale)}
             </p>
           )}
           {doc.notes && (

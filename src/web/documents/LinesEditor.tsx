@@ -17,8 +17,9 @@ import { blankLine, type EditorLine, type LineKind, type LiveTotals } from './ed
 import { decimalForInput, formatEuros, formatRate, formatUnitPrice } from './format';
 import { invoicingKeys } from './keys';
 
+/** The cells Enter walks through. The line discount, seldom used, is reached with Tab; Enter there goes on to TVA. */
 const ITEM_FIELDS = ['reference', 'designation', 'quantity', 'unit', 'unitPrice', 'vatRate'] as const;
-type ItemField = (typeof ITEM_FIELDS)[number];
+type ItemField = (typeof ITEM_FIELDS)[number] | 'discount';
 
 interface LinesEditorProps {
   dossierId: string;
@@ -163,7 +164,7 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
     e.preventDefault();
     setSuggest(null);
     if (field === 'text' || field === 'vatRate') return insertAfter(index, 'item');
-    const next = ITEM_FIELDS[ITEM_FIELDS.indexOf(field) + 1];
+    const next = field === 'discount' ? 'vatRate' : ITEM_FIELDS[ITEM_FIELDS.indexOf(field) + 1];
     if (next) setFocusReq({ key: line.key, target: next });
   }
 
@@ -205,6 +206,7 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
               </th>
               <th scope="col" className="num lines__price">
                 {t('lines.unitPrice')}
+                <span className="lines__subhead">{t('lines.discountShort')}</span>
               </th>
               <th scope="col" className="lines__vat">
                 {t('lines.vatRate')}
@@ -279,7 +281,8 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
                 );
               }
 
-              const net = totals.ok ? totals.totals.lines[index]?.netCents : undefined;
+              const lineTotals = totals.ok ? totals.totals.lines[index] : undefined;
+              const net = lineTotals?.netCents;
               const listId = `suggest-${line.key}`;
               const suggesting = open && suggest?.key === line.key;
               // Errors of the line are listed under it, across the row (a narrow cell cannot hold a sentence).
@@ -347,7 +350,34 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
                     <input {...p} type="text" list={unitsId} autoComplete="off" value={line.unit} onChange={(e) => update(index, { unit: e.target.value })} onKeyDown={(e) => onCellKey(e, index, 'unit')} />
                   ), 'lines__unit')}
                   {cell('unitPrice', (p) => (
-                    <input {...p} type="text" inputMode="decimal" autoComplete="off" className="num" value={line.unitPrice} onChange={(e) => update(index, { unitPrice: e.target.value })} onKeyDown={(e) => onCellKey(e, index, 'unitPrice')} />
+                    <>
+                      <input {...p} type="text" inputMode="decimal" autoComplete="off" className="num" value={line.unitPrice} onChange={(e) => update(index, { unitPrice: e.target.value })} onKeyDown={(e) => onCellKey(e, index, 'unitPrice')} />
+                      {/* The line discount sits under the price it reduces: no column of its own for a field seldom used. */}
+                      <div className="lines__discount-input">
+                        <input
+                          id={fieldId(`lines.${index}.discount`)}
+                          aria-label={`${t('lines.discount')} — ${t('lines.lineN', { n })}`}
+                          aria-invalid={lineError(index, 'discount') ? true : undefined}
+                          aria-describedby={lineError(index, 'discount') ? `${fieldId(`lines.${index}.discount`)}-error` : undefined}
+                          placeholder={t('lines.discount')}
+                          type="text"
+                          inputMode="decimal"
+                          autoComplete="off"
+                          className="num"
+                          value={line.discountValue}
+                          onChange={(e) => update(index, { discountValue: e.target.value })}
+                          onKeyDown={(e) => onCellKey(e, index, 'discount')}
+                        />
+                        <select
+                          aria-label={`${t('lines.discountType')} — ${t('lines.lineN', { n })}`}
+                          value={line.discountType}
+                          onChange={(e) => update(index, { discountType: e.target.value === 'amount' ? 'amount' : 'percent' })}
+                        >
+                          <option value="percent">%</option>
+                          <option value="amount">€</option>
+                        </select>
+                      </div>
+                    </>
                   ), 'lines__price')}
                   {cell('vatRate', (p) => (
                     <select {...p} value={line.vatRate} onChange={(e) => update(index, { vatRate: e.target.value })} onKeyDown={(e) => onCellKey(e, index, 'vatRate')}>
@@ -360,7 +390,9 @@ export function LinesEditor({ dossierId, lines, onChange, errors, totals, vatRat
                   ), 'lines__vat')}
                   <td className="num nowrap lines__net" data-label={t('lines.net')} data-testid={`line-net-${index}`}>
                     {net === undefined ? '—' : formatEuros(net, locale)}
-                    {line.discount && <span className="lines__description">{t('lines.hasDiscount')}</span>}
+                    {lineTotals && lineTotals.discountCents > 0 && (
+                      <span className="lines__description">{t('lines.discountOff', { amount: formatEuros(lineTotals.discountCents, locale) })}</span>
+                    )}
                   </td>
                   {actions}
                 </tr>,

@@ -7,7 +7,7 @@ import { ApiError, api, seg } from '../app/api';
 import { useCan, useCurrentDossier } from '../dossiers/context';
 import { useI18n } from '../i18n';
 import { Button } from '../ui/Button';
-import { SelectField, TextField } from '../ui/Field';
+import { RequiredLegend, SelectField, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { LoadError, Loading } from '../ui/QueryState';
 import { centsForInput, eurosToCents, formatDay, formatEuros } from './format';
@@ -158,6 +158,7 @@ function PaymentForm({ doc, onClose, onDone }: { doc: Doc; onClose: () => void; 
   return (
     <form className="form payment-form" onSubmit={submit} noValidate aria-label={t('payments.record')}>
       <ErrorSummary errors={errors} labels={labels} />
+      <RequiredLegend />
       <div className="grid grid--4">
         <TextField name="paidOn" type="date" label={labels.paidOn} value={paidOn} onChange={setPaidOn} error={errors.fields.paidOn} required />
         <TextField name="amountCents" label={labels.amountCents} hint={t('payments.amountHint', { due: formatEuros(doc.balanceCents, locale) })} value={amount} onChange={setAmount} error={errors.fields.amountCents} inputMode="decimal" autoComplete="off" required />

@@ -28,8 +28,9 @@ export interface EditorLine {
   unitPrice: string;
   vatRate: string;
   nature: Nature;
-  /** Line discounts are kept as they came (set by conversions and duplicates). */
-  discount: Discount | null;
+  /** The line's discount: a percentage or an amount off the line, as typed ('' = none). */
+  discountType: 'percent' | 'amount';
+  discountValue: string;
 }
 
 export interface EditorValues {
@@ -55,7 +56,7 @@ export function newKey(): string {
 }
 
 export function blankLine(kind: LineKind, vatRate: string): EditorLine {
-  return { key: newKey(), kind, productId: null, reference: '', designation: '', description: '', unit: kind === 'item' ? 'unité' : '', quantity: kind === 'item' ? '1' : '', unitPrice: '', vatRate, nature: 'service', discount: null };
+  return { key: newKey(), kind, productId: null, reference: '', designation: '', description: '', unit: kind === 'item' ? 'unité' : '', quantity: kind === 'item' ? '1' : '', unitPrice: '', vatRate, nature: 'service', discountType: 'percent', discountValue: '' };
 }
 
 function lineOf(l: DocLine, locale: Locale): EditorLine {
@@ -72,7 +73,8 @@ function lineOf(l: DocLine, locale: Locale): EditorLine {
     unitPrice: decimalForInput(l.unitPrice, locale),
     vatRate: rateKey(l.vatRate),
     nature: l.nature,
-    discount: l.discount ?? null,
+    discountType: l.discount?.type ?? 'percent',
+    discountValue: l.discount ? decimalForInput(l.discount.value, locale) : '',
   };
 }
 
@@ -131,6 +133,16 @@ export interface DraftBody {
   lines: unknown[];
 }
 
+/** A discount as the API takes it: null when blank, the value without spaces or unit. */
+function discountOf(type: 'percent' | 'amount', typed: string): Discount | null {
+  const value = typed.replace(/[\s\u00a0\u202f€%]/g, '');
+  return value === '' ? null : { type, value };
+}
+
+export function lineDiscount(l: EditorLine): Discount | null {
+  return discountOf(l.discountType, l.discountValue);
+}
+
 /** The request body, and for each sent line the index of the editor line it came from. */
 export function buildBody(v: EditorValues): { body: DraftBody; lineIndex: number[] } {
   const lineIndex: number[] = [];
@@ -149,7 +161,7 @@ export function buildBody(v: EditorValues): { body: DraftBody; lineIndex: number
         unit: l.unit.trim() || null,
         quantity: l.quantity.replace(/[\s\u00a0\u202f]/g, ''),
         unitPrice: l.unitPrice.replace(/[\s\u00a0\u202f]/g, ''),
-        discount: l.discount,
+        discount: lineDiscount(l),
         vatRate: l.vatRate,
         nature: l.nature,
       });
@@ -161,7 +173,7 @@ export function buildBody(v: EditorValues): { body: DraftBody; lineIndex: number
     serviceDate: v.serviceDate || null,
     paymentTerms: v.customTerms ? { days: Number.isInteger(days) ? days : -1, endOfMonth: v.termsEndOfMonth } : null,
     vatTreatment: v.vatTreatment,
-    discount: v.discountType === 'none' || v.discountValue.trim() === '' ? null : { type: v.discountType, value: v.discountValue.replace(/[\s\u00a0\u202f€%]/g, '') },
+    discount: v.discountType === 'none' ? null : discountOf(v.discountType, v.discountValue),
     notes: v.notes.trim() || null,
     lines,
   };
@@ -174,7 +186,9 @@ export function editorPath(path: string, lineIndex: number[]): string {
   const m = /^lines\.(\d+)(\..+)?$/.exec(path);
   if (m) {
     const index = lineIndex[Number(m[1])];
-    return index === undefined ? 'lines' : `lines.${index}${m[2] ?? ''}`;
+    // `lines.2.discount.value` is the line's discount field.
+    const field = m[2]?.startsWith('.discount') ? '.discount' : (m[2] ?? '');
+    return index === undefined ? 'lines' : `lines.${index}${field}`;
   }
   if (path.startsWith('discount')) return 'discount';
   if (path.startsWith('paymentTerms')) return 'paymentTerms.days';
@@ -207,10 +221,9 @@ export type LiveTotals = { ok: true; totals: Totals } | { ok: false; field: stri
 export function liveTotals(v: EditorValues, deductions: DepositDeduction[], locale: Locale): LiveTotals {
   const blank = (s: string) => (s.trim() === '' ? '0' : s.replace(/[\s\u00a0\u202f]/g, ''));
   const lines: TotalsLine[] = v.lines.map((l) =>
-    l.kind === 'item' ? { kind: 'item', quantity: blank(l.quantity), unitPrice: blank(l.unitPrice), vatRate: l.vatRate || '0', discount: l.discount } : { kind: l.kind },
+    l.kind === 'item' ? { kind: 'item', quantity: blank(l.quantity), unitPrice: blank(l.unitPrice), vatRate: l.vatRate || '0', discount: lineDiscount(l) } : { kind: l.kind },
   );
-  const value = v.discountValue.replace(/[\s\u00a0\u202f€%]/g, '');
-  const discount: Discount | null = v.discountType === 'none' || value === '' ? null : { type: v.discountType, value };
+  const discount = v.discountType === 'none' ? null : discountOf(v.discountType, v.discountValue);
   try {
     return { ok: true, totals: computeTotals({ lines, discount, deposits: deductions }) };
   } catch (error) {

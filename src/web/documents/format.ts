@@ -2,6 +2,7 @@
 import { parseDecimal } from '../../core/decimal';
 import type { Locale } from '../../core/errors';
 import { formatEuros } from '../../core/money';
+import type { Discount } from '../../core/totals';
 
 export { formatEuros };
 
@@ -28,6 +29,12 @@ export function formatUnitPrice(value: string, locale: Locale): string {
 /** A VAT rate key ("5.5") as printed: "5,5 %". */
 export function formatRate(rate: string, locale: Locale): string {
   return `${decimalForInput(rate, locale)}\u00a0%`;
+}
+
+/** A line or document discount as printed: "10 %", "15,00 €". */
+export function formatDiscount(discount: Discount, locale: Locale): string {
+  if (discount.type === 'percent') return `${formatDecimalText(discount.value, locale)}\u00a0%`;
+  return formatEuros(Number(parseDecimal(discount.value, 2) ?? 0n), locale);
 }
 
 /** Euros typed by the user ("1 234,56", "1234.5 €") → cents; null when it is not an amount with at most 2 decimals. */

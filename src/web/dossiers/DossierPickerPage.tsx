@@ -7,7 +7,7 @@ import { keys, useMe } from '../app/queries';
 import type { Dossier } from '../app/types';
 import { useI18n } from '../i18n';
 import { Button } from '../ui/Button';
-import { TextField } from '../ui/Field';
+import { RequiredLegend, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Page } from '../ui/Page';
 import { LoadError, Loading } from '../ui/QueryState';
@@ -72,6 +72,7 @@ function CreateDossierForm() {
       <h2 id="create-dossier">{t('picker.createTitle')}</h2>
       <form onSubmit={submit} noValidate className="form form--inline">
         <ErrorSummary errors={errors} labels={{ legalName: t('picker.nameLabel') }} />
+        <RequiredLegend />
         <TextField
           name="legalName"
           label={t('picker.nameLabel')}

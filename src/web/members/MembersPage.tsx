@@ -9,7 +9,7 @@ import { useI18n } from '../i18n';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { ConfirmButton } from '../ui/ConfirmButton';
-import { SelectField, TextField } from '../ui/Field';
+import { RequiredLegend, SelectField, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Page } from '../ui/Page';
 import { LoadError, Loading } from '../ui/QueryState';
@@ -285,6 +285,7 @@ function InviteForm({ profiles, seatsFull }: { profiles: Profile[]; seatsFull: b
       )}
       <form className="form form--inline" onSubmit={submit} noValidate>
         <ErrorSummary errors={errors} labels={labels} />
+        <RequiredLegend />
         <TextField name="email" type="email" label={labels.email} value={email} onChange={setEmail} error={errors.fields.email} autoComplete="off" required />
         <SelectField name="profileId" label={labels.profileId} value={profileId} onChange={setProfileId} error={errors.fields.profileId}>
           <optgroup label={t('profiles.builtin')}>

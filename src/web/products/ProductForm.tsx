@@ -9,7 +9,7 @@ import { invoicingKeys } from '../documents/keys';
 import { useI18n } from '../i18n';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
-import { Field, SelectField, TextField } from '../ui/Field';
+import { Field, RequiredLegend, SelectField, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { DEFAULT_REVENUE_ACCOUNTS, emptyProductValues, localizeProductMessage, productValuesOf, validateProduct, type ProductFormValues, type ProductPayload } from './productForm';
 import type { Product } from './types';
@@ -87,6 +87,7 @@ export function ProductForm({ dossierId, vatRates, product, readOnly = false, on
   return (
     <form className="form" onSubmit={submit} noValidate>
       <ErrorSummary errors={errors} labels={labels} />
+      <RequiredLegend />
       {stale && (
         <Alert kind="warning" title={t('common.staleTitle')}>
           <p>{t('common.staleBody')}</p>

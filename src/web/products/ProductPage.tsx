@@ -1,7 +1,7 @@
 /** One catalogue item: creation (`/products/new`) or its details, changes, archiving and deletion. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { ApiError, api, seg } from '../app/api';
 import { useCan, useCurrentDossier } from '../dossiers/context';
 import { invoicingKeys } from '../documents/keys';
@@ -26,7 +26,7 @@ export function NewProductPage() {
         dossierId={dossier.id}
         vatRates={dossier.vatRates ?? DEFAULT_VAT_RATES}
         product={null}
-        onSaved={(p) => navigate(`/d/${dossier.id}/products/${p.id}`, { replace: true })}
+        onSaved={(p) => navigate(`/d/${dossier.id}/products/${p.id}`, { replace: true, state: { created: true } })}
         onCancel={() => navigate(`/d/${dossier.id}/products`)}
       />
     </Page>
@@ -61,11 +61,13 @@ function ProductDetails({ product, reload }: { product: Product; reload: () => v
   const canWrite = useCan('products.write');
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [notice, setNotice] = useState<string | null>(null);
+  const location = useLocation();
+  const label = `${product.reference} — ${product.designation}`;
+  // Just created (NewProductPage): say so, once.
+  const [notice, setNotice] = useState<string | null>(() => ((location.state as { created?: boolean } | null)?.created ? t('products.created', { name: label }) : null));
   const [problem, setProblem] = useState<{ message: string; inUse: boolean } | null>(null);
   const [formKey, setFormKey] = useState(0);
   const base = `/api/d/${seg(dossier.id)}/products/${seg(product.id)}`;
-  const label = `${product.reference} — ${product.designation}`;
 
   const refresh = async (updated?: Product) => {
     if (updated) queryClient.setQueryData(invoicingKeys.product(dossier.id, product.id), { product: updated });

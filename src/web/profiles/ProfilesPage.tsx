@@ -11,7 +11,7 @@ import { permissionLabel, profileLabel } from '../members/labels';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { ConfirmButton } from '../ui/ConfirmButton';
-import { TextField } from '../ui/Field';
+import { RequiredLegend, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Page } from '../ui/Page';
 import { LoadError, Loading } from '../ui/QueryState';
@@ -235,6 +235,7 @@ function CreateProfileForm({ permissions }: { permissions: Permission[] }) {
       <h2 id="create-profile">{t('profiles.createTitle')}</h2>
       <form className="form" onSubmit={submit} noValidate>
         <ErrorSummary errors={errors} labels={{ name: t('profiles.name') }} />
+        <RequiredLegend />
         <TextField name="name" label={t('profiles.name')} value={name} onChange={setName} error={errors.fields.name} required />
         <fieldset className="checklist">
           <legend>{t('profiles.permissions')}</legend>

@@ -8,7 +8,7 @@ import type { Dossier, DossierAnswer } from '../app/types';
 import { useCurrentDossier } from '../dossiers/context';
 import { useI18n } from '../i18n';
 import { Button } from '../ui/Button';
-import { CheckboxField, SelectField, TextField } from '../ui/Field';
+import { CheckboxField, RequiredLegend, SelectField, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Page } from '../ui/Page';
 import { LogoSection } from './LogoSection';
@@ -98,6 +98,7 @@ function SettingsForm({ dossier }: { dossier: Dossier }) {
   return (
     <form className="form settings" onSubmit={submit} noValidate>
       <ErrorSummary errors={errors} labels={labelsByPath} />
+      <RequiredLegend />
 
       <fieldset className="form-section">
         <legend>{t('settings.identity')}</legend>

@@ -1,5 +1,6 @@
 /** Labelled form controls: the label, hint and error are tied to the control for screen readers. */
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
+import { useI18n } from '../i18n';
 
 /** The DOM id of a field, from its path (`address.city` → `f-address-city`); the error summary links to it. */
 export function fieldId(path: string): string {
@@ -8,6 +9,7 @@ export function fieldId(path: string): string {
 
 export interface ControlProps {
   id: string;
+  'aria-required': true | undefined;
   'aria-invalid': true | undefined;
   'aria-describedby': string | undefined;
 }
@@ -19,17 +21,21 @@ interface FieldProps {
   error?: string | undefined;
   hint?: ReactNode;
   className?: string;
+  /** Marked with an asterisk (see `RequiredLegend`) and `aria-required`. */
+  required?: boolean | undefined;
   children: (control: ControlProps) => ReactNode;
 }
 
-export function Field({ name, label, error, hint, className, children }: FieldProps) {
+export function Field({ name, label, error, hint, className, required, children }: FieldProps) {
   const id = fieldId(name);
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
   return (
     <div className={['field', error ? 'field--invalid' : '', className ?? ''].filter(Boolean).join(' ')}>
-      <label htmlFor={id}>{label}</label>
+      <label htmlFor={id} className={required ? 'field__label--required' : undefined}>
+        {label}
+      </label>
       {hint && (
         <p className="field__hint" id={hintId}>
           {hint}
@@ -40,7 +46,7 @@ export function Field({ name, label, error, hint, className, children }: FieldPr
           {error}
         </p>
       )}
-      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
+      {children({ id, 'aria-required': required ? true : undefined, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
     </div>
   );
 }
@@ -57,7 +63,7 @@ type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'name' | 'o
 
 export function TextField({ name, label, value, onChange, error, hint, className, ...rest }: InputProps) {
   return (
-    <Field name={name} label={label} error={error} hint={hint} className={className}>
+    <Field name={name} label={label} error={error} hint={hint} className={className} required={rest.required}>
       {(control) => <input {...rest} {...control} name={name} value={value} onChange={(e) => onChange(e.target.value)} />}
     </Field>
   );
@@ -76,7 +82,7 @@ type SelectProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'id' | 'name' |
 
 export function SelectField({ name, label, value, onChange, error, hint, className, children, ...rest }: SelectProps) {
   return (
-    <Field name={name} label={label} error={error} hint={hint} className={className}>
+    <Field name={name} label={label} error={error} hint={hint} className={className} required={rest.required}>
       {(control) => (
         <select {...rest} {...control} name={name} value={value} onChange={(e) => onChange(e.target.value)}>
           {children}
@@ -127,4 +133,10 @@ export function CheckboxField({ name, label, checked, onChange, error, hint, dis
       )}
     </div>
   );
+}
+
+/** Says what the asterisk of required fields means; placed before the fields of a form that has some. */
+export function RequiredLegend() {
+  const { t } = useI18n();
+  return <p className="form__required-legend">{t('form.requiredLegend')}</p>;
 }
