@@ -127,7 +127,9 @@ async function seedDossier(e2e: E2E): Promise<{ email: string; dossierId: string
     const { kind: _kind, quantity: _quantity, ...product } = line;
     expect((await owner.post(`/api/d/${dossierId}/products`, product)).status).toBe(201);
   }
-  const quote = await createDraft(owner, dossierId, { type: 'quote', customerId, lines: LINES });
+  // The quote gives one line a discount: the editor shows the field with the others.
+  const quoteLines = LINES.map((l) => ('reference' in l && l.reference === 'FOURN-FAIENCE' ? { ...l, discount: { type: 'percent', value: '10' } } : l));
+  const quote = await createDraft(owner, dossierId, { type: 'quote', customerId, lines: quoteLines });
   const invoice = await createDraft(owner, dossierId, { type: 'invoice', customerId, lines: LINES });
   expect((await issue(owner, dossierId, invoice)).status).toBe(200);
   const paidOn = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
