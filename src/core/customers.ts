@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { VAT_TREATMENTS } from './documents';
 import { addressSchema } from './dossier';
-import { compact, isValidSiren, isValidSiret, isValidVatNumber, vatNumberMatchesSiren } from './identifiers';
+import { compact, isValidSiren, isValidSiret, isValidVatNumber, VAT_NUMBER_INVALID, vatNumberMatchesSiren, vatNumberProblem } from './identifiers';
 import { multilineText, text } from './text';
 
 export const CUSTOMER_KINDS = ['company', 'individual'] as const;
@@ -20,8 +20,8 @@ const required = (message: string) => ({ error: (issue: { input: unknown }) => (
 /** Turns "" into null so a cleared field is stored as absent. */
 const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
 
-const identifier = (check: (v: string) => boolean, message: string) =>
-  z.preprocess((v) => (typeof v === 'string' ? (v.trim() === '' ? null : compact(v)) : v), text().refine(check, { message }).nullable());
+const identifier = (check: (v: string) => boolean, message: string | ((v: string) => string)) =>
+  z.preprocess((v) => (typeof v === 'string' ? (v.trim() === '' ? null : compact(v)) : v), text().refine(check, typeof message === 'string' ? { message } : { error: (issue) => message(String(issue.input)) }).nullable());
 
 const optionalText = (max: number) => z.preprocess(blankToNull, multilineText().max(max).nullable());
 
@@ -48,7 +48,7 @@ const fields = {
   name: text(required('Le nom du client est obligatoire.')).min(1, 'Le nom du client est obligatoire.').max(200, 'Le nom fait 200 caractères au plus.'),
   siren: identifier(isValidSiren, 'SIREN invalide : 9 chiffres avec une clé de contrôle correcte.'),
   siret: identifier(isValidSiret, 'SIRET invalide : 14 chiffres avec une clé de contrôle correcte.'),
-  vatNumber: identifier(isValidVatNumber, 'Numéro de TVA intracommunautaire invalide.'),
+  vatNumber: identifier(isValidVatNumber, (v) => vatNumberProblem(v) ?? VAT_NUMBER_INVALID),
   deliveryAddress: addressSchema.nullable(),
   emails: z
     .array(text().pipe(z.email('Adresse e-mail invalide.').max(254, 'Adresse e-mail trop longue.')))

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compact, isValidBic, isValidIban, isValidSiren, isValidSiret, isValidVatNumber, vatNumberMatchesSiren } from './identifiers';
+import { compact, isValidBic, isValidIban, isValidSiren, isValidSiret, isValidVatNumber, VAT_NUMBER_INVALID, vatNumberMatchesSiren, vatNumberProblem } from './identifiers';
 import { formatDecimal, parseDecimal } from './decimal';
 import { vatRateString } from './document-schema';
 import { text } from './text';
@@ -45,10 +45,10 @@ const optionalText = (max: number) => text().max(max).nullable().optional();
 /** Turns "" into null so a cleared field is stored as absent. */
 const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
 
-const identifier = (check: (v: string) => boolean, message: string) =>
+const identifier = (check: (v: string) => boolean, message: string | ((v: string) => string)) =>
   z.preprocess(
     (v) => (typeof v === 'string' ? (v.trim() === '' ? null : compact(v)) : v),
-    text().refine(check, { message }).nullable().optional(),
+    text().refine(check, typeof message === 'string' ? { message } : { error: (issue) => message(String(issue.input)) }).nullable().optional(),
   );
 
 export const addressSchema = z
@@ -69,7 +69,7 @@ export const dossierSettingsSchema = z
     legalForm: z.enum(LEGAL_FORMS).nullable().optional(),
     siren: identifier(isValidSiren, 'SIREN invalide : 9 chiffres avec une clé de contrôle correcte.'),
     siret: identifier(isValidSiret, 'SIRET invalide : 14 chiffres avec une clé de contrôle correcte.'),
-    vatNumber: identifier(isValidVatNumber, 'Numéro de TVA intracommunautaire invalide.'),
+    vatNumber: identifier(isValidVatNumber, (v) => vatNumberProblem(v) ?? VAT_NUMBER_INVALID),
     address: addressSchema.nullable().optional(),
     shareCapitalCents: z.number().int().min(0).max(1e15).nullable().optional(),
     rcsCity: optionalText(100),

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { frenchVatNumber, isValidBic, isValidIban, isValidSiren, isValidSiret, isValidVatNumber, vatNumberMatchesSiren } from './identifiers';
+import { frenchVatNumber, isValidBic, isValidIban, isValidSiren, isValidSiret, isValidVatNumber, vatNumberMatchesSiren, VAT_KEY_MISMATCH, VAT_NUMBER_INVALID, vatNumberProblem } from './identifiers';
+import { customerCreateSchema } from './customers';
+import { dossierSettingsUpdateSchema } from './dossier';
 
 /** Completes 8 digits with the Luhn key that makes a valid SIREN. */
 function withLuhnKey(body: string): string {
@@ -77,4 +79,22 @@ describe('IBAN and BIC', () => {
   });
 
   it.each([['AGRIFRPP', true], ['AGRIFRPP882', true], ['AGRIFR', false], ['1GRIFRPP', false]] as const)('BIC %s → %s', (bic, ok) => expect(isValidBic(bic)).toBe(ok));
+});
+
+describe('a French VAT number whose key does not match its SIREN', () => {
+  it('is refused saying so, on the dossier and on a customer, for every wrong key', () => {
+    const siren = '732829320';
+    const right = frenchVatNumber(siren);
+    expect(vatNumberProblem(right)).toBeNull();
+    expect(vatNumberProblem('FR123')).toBe(VAT_NUMBER_INVALID);
+    for (let key = 0; key < 100; key++) {
+      const number = `FR${String(key).padStart(2, '0')}${siren}`;
+      if (number === right) continue;
+      expect(vatNumberProblem(number)).toBe(VAT_KEY_MISMATCH);
+      const dossier = dossierSettingsUpdateSchema.safeParse({ vatNumber: number });
+      expect(dossier.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['vatNumber', VAT_KEY_MISMATCH]]);
+      const customer = customerCreateSchema.safeParse({ kind: 'company', name: 'Client', vatNumber: number });
+      expect(customer.error?.issues.find((i) => i.path.join('.') === 'vatNumber')?.message).toBe(VAT_KEY_MISMATCH);
+    }
+  });
 });

@@ -50,6 +50,15 @@ export function isValidVatNumber(value: string): boolean {
   return /^(AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI)[0-9A-Z+*]{2,12}$/.test(value);
 }
 
+export const VAT_NUMBER_INVALID = 'Numéro de TVA intracommunautaire invalide.';
+export const VAT_KEY_MISMATCH = 'Numéro de TVA invalide : la clé (les 2 chiffres après FR) ne correspond pas au SIREN qui la suit.';
+
+/** Why an intra-EU VAT number is refused (a French one whose key does not match its SIREN is said so), or null. */
+export function vatNumberProblem(value: string): string | null {
+  if (isValidVatNumber(value)) return null;
+  return /^FR\d{2}\d{9}$/.test(value) ? VAT_KEY_MISMATCH : VAT_NUMBER_INVALID;
+}
+
 /** A French VAT number matches the dossier's SIREN when its last 9 digits are that SIREN. */
 export function vatNumberMatchesSiren(vatNumber: string, siren: string): boolean {
   return !vatNumber.startsWith('FR') || vatNumber.slice(4) === siren;

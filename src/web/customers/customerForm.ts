@@ -144,6 +144,7 @@ const ENGLISH: Record<string, string> = {
   'SIREN invalide : 9 chiffres avec une clé de contrôle correcte.': 'Invalid SIREN: 9 digits with a correct check digit.',
   'SIRET invalide : 14 chiffres avec une clé de contrôle correcte.': 'Invalid SIRET: 14 digits with a correct check digit.',
   'Numéro de TVA intracommunautaire invalide.': 'Invalid EU VAT number.',
+  'Numéro de TVA invalide : la clé (les 2 chiffres après FR) ne correspond pas au SIREN qui la suit.': 'Invalid VAT number: the key (the 2 digits after FR) does not match the SIREN that follows it.',
   "L'adresse de facturation est obligatoire.": 'The billing address is required.',
   "L'adresse est obligatoire.": 'The street address is required.',
   'Le code postal est obligatoire.': 'The postcode is required.',

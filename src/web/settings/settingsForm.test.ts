@@ -44,10 +44,21 @@ describe('share capital in euros', () => {
   });
 
   it('shows cents back with the locale decimal separator', () => {
-    expect(centsToEuros(150050, 'fr')).toBe('1500,50');
+    expect(centsToEuros(150050, 'fr')).toBe('1 500,50');
     expect(centsToEuros(150050, 'en')).toBe('1500.50');
-    expect(centsToEuros(100000, 'fr')).toBe('1000');
+    expect(centsToEuros(100000, 'fr')).toBe('1 000,00');
+    expect(centsToEuros(12345678900, 'fr')).toBe('123 456 789,00');
+    expect(centsToEuros(50, 'fr')).toBe('0,50');
     expect(centsToEuros(null, 'fr')).toBe('');
+  });
+
+  it('a share capital typed « 8 000,00 » comes back as « 8 000,00 », not « 8000 »', () => {
+    for (const typed of ['8 000,00', '8\u00a0000,00']) {
+      const cents = eurosToCents(typed);
+      expect(cents).toBe(800_000);
+      expect(centsToEuros(cents!, 'fr')).toBe('8 000,00');
+      expect(eurosToCents(centsToEuros(cents!, 'en'))).toBe(800_000);
+    }
   });
 });
 

@@ -60,11 +60,12 @@ export function isLegalForm(value: string): value is LegalForm {
   return (LEGAL_FORMS as readonly string[]).includes(value);
 }
 
+/** Cents as the amount is typed back: "8 000,00" in French (spaces between thousands, as eurosToCents reads them), "8000.00" in English. */
 export function centsToEuros(cents: number | null, locale: Locale): string {
   if (cents === null) return '';
-  const euros = Math.floor(cents / 100);
-  const rest = cents % 100;
-  return rest === 0 ? String(euros) : `${euros}${locale === 'fr' ? ',' : '.'}${String(rest).padStart(2, '0')}`;
+  const euros = String(Math.floor(cents / 100));
+  const rest = String(cents % 100).padStart(2, '0');
+  return locale === 'fr' ? `${euros.replace(/\B(?=(\d{3})+$)/g, ' ')},${rest}` : `${euros}.${rest}`;
 }
 
 /** "1 500,50" or "1500.5" → 150050; `undefined` when it is not an amount. */
@@ -164,6 +165,7 @@ const ENGLISH: Record<string, string> = {
   'SIREN invalide : 9 chiffres avec une clé de contrôle correcte.': 'Invalid SIREN: 9 digits with a correct check digit.',
   'SIRET invalide : 14 chiffres avec une clé de contrôle correcte.': 'Invalid SIRET: 14 digits with a correct check digit.',
   'Numéro de TVA intracommunautaire invalide.': 'Invalid EU VAT number.',
+  'Numéro de TVA invalide : la clé (les 2 chiffres après FR) ne correspond pas au SIREN qui la suit.': 'Invalid VAT number: the key (the 2 digits after FR) does not match the SIREN that follows it.',
   'Adresse e-mail invalide.': 'Invalid e-mail address.',
   'Numéro de téléphone invalide.': 'Invalid phone number.',
   'IBAN invalide : la clé de contrôle ne correspond pas.': 'Invalid IBAN: the check digits do not match.',
