@@ -14,6 +14,7 @@ import { readPdf } from '../helpers/pdf';
 import { ARTIFACTS_DIR, withArtifacts, type Tab } from './driver';
 import {
   engines,
+  escapeRegExp,
   expectCleanConsole,
   expectShown,
   fieldValue,
@@ -304,8 +305,10 @@ describe.each(engines())('invoicing journey (%s)', (engine) => {
         await tab.click('Créer le brouillon');
         await tab.waitForText('Brouillon enregistré.', SLOW);
         await expectShown(tab, 'h1', "Facture d'acompte (brouillon)");
-        expect(await fieldValue(tab, 'Désignation — ligne 1')).toBe(`Acompte de 30 % sur le devis ${quoteNumber} (TVA 20 %)`);
-        expect(await fieldValue(tab, 'Désignation — ligne 2')).toBe(`Acompte de 30 % sur le devis ${quoteNumber} (TVA 10 %)`);
+        // One line per VAT rate, each naming the quote, its date and what it sells.
+        const of = `Acompte de 30 % sur le devis ${escapeRegExp(quoteNumber)} du \\d{2}/\\d{2}/\\d{4} : `;
+        expect(await fieldValue(tab, 'Désignation — ligne 1')).toMatch(new RegExp(`^${of}${PRODUCT}$`));
+        expect(await fieldValue(tab, 'Désignation — ligne 2')).toMatch(new RegExp(`^${of}Plinthes$`));
         await expectShown(tab, testId('line-net-0'), EUR('160,50'));
         await expectShown(tab, testId('line-net-1'), EUR('17,99'));
         await expectTotals(tab, EUR('178,49'), EUR('33,90'), EUR('212,39'));
