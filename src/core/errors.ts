@@ -25,6 +25,11 @@ export const ERROR_MESSAGES = {
     en: 'Your {plan} plan allows {limit} user(s), and all are taken (pending invitations included).',
   },
   accountant_not_in_plan: { fr: "L'accès expert-comptable est réservé à la formule TPE+.", en: "The accountant's access is for the TPE+ plan only." },
+  profile_beyond_own: {
+    fr: "Ce profil donne des droits que le vôtre n'a pas : vous ne pouvez ni l'attribuer ni le modifier, ni gérer les membres ou invitations qui l'ont.",
+    en: 'This profile gives permissions yours does not have: you can neither grant nor change it, nor manage the members or invitations that hold it.',
+  },
+  own_profile: { fr: 'Vous ne pouvez pas changer votre propre profil : demandez-le à un autre administrateur du dossier.', en: 'You cannot change your own profile: ask another administrator of the dossier.' },
   last_admin: { fr: 'Le dossier doit garder au moins un administrateur.', en: 'The dossier must keep at least one administrator.' },
   profile_in_use: { fr: 'Ce profil est attribué à des membres : changez d’abord leur profil.', en: 'Members still have this profile: change theirs first.' },
   customer_in_use: { fr: 'Ce client figure sur des pièces : archivez-le plutôt.', en: 'This customer appears on documents: archive it instead.' },

@@ -80,3 +80,14 @@ export function normalizePermissions(perms: readonly string[]): Permission[] {
 export function can(perms: readonly Permission[], permission: Permission): boolean {
   return perms.includes(permission);
 }
+
+/**
+ * The permissions of `profile` that `holder` lacks: a member may grant (assign, invite with,
+ * create or edit into a profile), or act on a member or invitation holding, only a profile
+ * within their own permissions — else a member manager could make themselves administrator.
+ * Planned permissions give access to nothing yet, so they are left out: a custom profile with
+ * every available permission may still invite an accountant.
+ */
+export function permissionsBeyond(holder: readonly Permission[], profile: readonly Permission[]): Permission[] {
+  return profile.filter((p) => !holder.includes(p) && !PLANNED_PERMISSIONS.includes(p));
+}

@@ -14,12 +14,14 @@ export const customerRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
   const r = app.withTypeProvider<ZodTypeProvider>();
   const read = { auth: { permission: 'customers.read' as const } };
   const write = { auth: { permission: 'customers.write' as const } };
+  // Changes answer with the record: they need the right to read it, too.
+  const writeAndRead = { auth: { permission: 'customers.write' as const, reads: ['customers.read' as const] } };
 
   r.get('/d/:dossierId/customers', { config: read, schema: { querystring: customerListQuerySchema } }, async (request) =>
     listCustomers(currentDossier(request), request.query),
   );
 
-  r.post('/d/:dossierId/customers', { config: write, schema: { body: customerCreateSchema } }, async (request, reply) => {
+  r.post('/d/:dossierId/customers', { config: writeAndRead, schema: { body: customerCreateSchema } }, async (request, reply) => {
     const customer = await createCustomer(currentDossier(request), request.body);
     reply.status(201);
     return { customer };
@@ -29,15 +31,15 @@ export const customerRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     customer: await getCustomer(currentDossier(request), request.params.customerId),
   }));
 
-  r.patch('/d/:dossierId/customers/:customerId', { config: write, schema: { params, body: customerUpdateSchema } }, async (request) => ({
+  r.patch('/d/:dossierId/customers/:customerId', { config: writeAndRead, schema: { params, body: customerUpdateSchema } }, async (request) => ({
     customer: await updateCustomer(currentDossier(request), request.params.customerId, request.body),
   }));
 
-  r.post('/d/:dossierId/customers/:customerId/archive', { config: write, schema: { params } }, async (request) => ({
+  r.post('/d/:dossierId/customers/:customerId/archive', { config: writeAndRead, schema: { params } }, async (request) => ({
     customer: await setCustomerArchived(currentDossier(request), request.params.customerId, true),
   }));
 
-  r.post('/d/:dossierId/customers/:customerId/unarchive', { config: write, schema: { params } }, async (request) => ({
+  r.post('/d/:dossierId/customers/:customerId/unarchive', { config: writeAndRead, schema: { params } }, async (request) => ({
     customer: await setCustomerArchived(currentDossier(request), request.params.customerId, false),
   }));
 

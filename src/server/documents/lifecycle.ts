@@ -161,7 +161,9 @@ async function recordLink(d: DossierContext, source: DocumentRow, action: string
 export async function duplicateDocument(d: DossierContext, id: string, types: readonly DocumentType[], target: DocumentType): Promise<string> {
   const source = await loadDocument(d.t, d.id, id, { types });
   if (target === 'deposit_invoice' || (target === 'credit_note' && source.type !== 'credit_note')) throw transition();
+  // The copy is of the target's family, and the answer shows it.
   requirePermission(d, target === 'quote' ? 'quotes.write' : 'invoices.write');
+  requirePermission(d, target === 'quote' ? 'quotes.read' : 'invoices.read');
   const lines = await loadLines(d.t, d.id, id);
   const fields = await draftDefaults(d.t, d.id, target, {
     customerId: source.customer_id,

@@ -39,23 +39,34 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     // Linked documents with their type, so that the page can link to the right family.
     const linkedIds = [row.source_id, row.corrects_id].filter((x): x is string => x !== null);
     const linked = known?.linked ?? (linkedIds.length ? await d.t.selectFrom('documents').select(['id', 'type', 'number']).where('dossier_id', '=', d.id).where('id', 'in', linkedIds).execute() : []);
-    const link = (linkedId: string | null) => linked.find((l) => l.id === linkedId) ?? null;
+    // A linked document of a family the caller may not read is not shown, not even its number.
+    const link = (linkedId: string | null) => linked.find((l) => l.id === linkedId && d.permissions.includes(FAMILIES[FAMILY_OF[l.type]].read)) ?? null;
+    const source = link(row.source_id);
+    const corrects = link(row.corrects_id);
     return {
-      document: { ...presentDocument(row, { lines, customerName: customer?.name ?? null, updatedByName: by?.name ?? null }), source: link(row.source_id), corrects: link(row.corrects_id) },
+      document: {
+        ...presentDocument(row, { lines, customerName: customer?.name ?? null, updatedByName: by?.name ?? null }),
+        sourceId: source?.id ?? null,
+        correctsId: corrects?.id ?? null,
+        source,
+        corrects,
+      },
     };
   }
 
   for (const [family, spec] of Object.entries(FAMILIES) as [DocumentFamily, (typeof FAMILIES)[DocumentFamily]][]) {
     const base = `/d/:dossierId/${family}`;
     const read = { auth: { permission: spec.read } };
+    // Routes that answer with the document need the right to read it, too.
     const write = { auth: { permission: spec.write } };
+    const writeAndRead = { auth: { permission: spec.write, reads: [spec.read] } };
 
     r.get(base, { config: read, schema: { querystring: listQuery } }, async (request) => {
       const d = currentDossier(request);
       return listDocuments(d.t, d.id, spec.types, request.query);
     });
 
-    r.post(base, { config: write, schema: { body: createDraftSchema } }, async (request, reply) => {
+    r.post(base, { config: writeAndRead, schema: { body: createDraftSchema } }, async (request, reply) => {
       const d = currentDossier(request);
       const { type, ...input } = request.body;
       if (FAMILY_OF[type] !== family) throw new AppError(400, 'validation_failed', { fields: { type: `Type de pièce inattendu ici : ${type}.` } });
@@ -70,7 +81,7 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
       return answer(d, request.params.documentId);
     });
 
-    r.patch(`${base}/:documentId`, { config: write, schema: { params: docParams, body: updateDraftSchema } }, async (request) => {
+    r.patch(`${base}/:documentId`, { config: writeAndRead, schema: { params: docParams, body: updateDraftSchema } }, async (request) => {
       const d = currentDossier(request);
       await updateDraft(d, request.params.documentId, spec.types, request.body);
       const result = await answer(d, request.params.documentId);
@@ -86,7 +97,7 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
       return null;
     });
 
-    r.post(`${base}/:documentId/issue`, { config: { auth: { permission: spec.issue } }, schema: { params: docParams, body: versionBody } }, async (request) => {
+    r.post(`${base}/:documentId/issue`, { config: { auth: { permission: spec.issue, reads: [spec.read] } }, schema: { params: docParams, body: versionBody } }, async (request) => {
       const d = currentDossier(request);
       const id = request.params.documentId;
       // Queued now, delivered at the commit (and dropped if issuing fails): nothing is left to do
@@ -102,7 +113,7 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
 
     r.post(
       `${base}/:documentId/duplicate`,
-      { config: write, schema: { params: docParams, body: z.object({ type: z.enum(DOCUMENT_TYPES) }).strict() } },
+      { config: writeAndRead, schema: { params: docParams, body: z.object({ type: z.enum(DOCUMENT_TYPES) }).strict() } },
       async (request, reply) => {
         const d = currentDossier(request);
         const id = await duplicateDocument(d, request.params.documentId, spec.types, request.body.type);
@@ -145,7 +156,7 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     });
   }
 
-  const quote = { auth: { permission: 'quotes.write' as const } };
+  const quote = { auth: { permission: 'quotes.write' as const, reads: ['quotes.read' as const] } };
   for (const answerKind of ['accept', 'refuse'] as const) {
     r.post(`/d/:dossierId/quotes/:documentId/${answerKind}`, { config: quote, schema: { params: docParams } }, async (request) => {
       const d = currentDossier(request);
@@ -159,8 +170,8 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
   r.post(
     '/d/:dossierId/quotes/:documentId/convert',
     {
-      // Converting creates an invoice: it takes the right to prepare invoices.
-      config: { auth: { permission: 'invoices.write' } },
+      // Converting creates an invoice (the right to prepare invoices) from the quote, and answers the invoice.
+      config: { auth: { permission: 'invoices.write', reads: ['quotes.read', 'invoices.read'] } },
       schema: {
         params: docParams,
         body: z.discriminatedUnion('target', [
@@ -177,7 +188,7 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     },
   );
 
-  const invoices = { auth: { permission: 'invoices.write' as const } };
+  const invoices = { auth: { permission: 'invoices.write' as const, reads: ['invoices.read' as const] } };
   r.post(
     '/d/:dossierId/invoices/:documentId/credit-note',
     {
@@ -197,7 +208,8 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     },
   );
 
-  const payments = { auth: { permission: 'payments.write' as const } };
+  // A payment's answer is its invoice.
+  const payments = { auth: { permission: 'payments.write' as const, reads: ['invoices.read' as const] } };
   r.get('/d/:dossierId/invoices/:documentId/payments', { config: { auth: { permission: 'invoices.read' } }, schema: { params: docParams } }, async (request) => {
     const d = currentDossier(request);
     await loadDocument(d.t, d.id, request.params.documentId, { types: ['invoice', 'deposit_invoice'] });

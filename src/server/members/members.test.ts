@@ -276,19 +276,20 @@ describe('seats', () => {
 });
 
 describe('administrators and removal', () => {
-  it('keeps the last administrator, who may step down once a second one exists', async () => {
+  it('keeps the last administrator; nobody changes their own profile, another administrator does', async () => {
     const a = await adminWithDossier();
     const url = `/api/d/${a.dossierId}/members`;
     const demote = await a.client.patch(`${url}/${a.user.id}`, { profileId: 'readonly' });
-    expect(demote.status).toBe(409);
-    expect(demote.body.error).toMatchObject({ code: 'last_admin', message: 'Le dossier doit garder au moins un administrateur.' });
+    expect(demote.status).toBe(403);
+    expect(demote.body.error).toMatchObject({ code: 'own_profile', message: 'Vous ne pouvez pas changer votre propre profil : demandez-le à un autre administrateur du dossier.' });
     expect((await a.client.delete(`${url}/${a.user.id}`)).body.error.code).toBe('last_admin');
     expect(await membership(a.dossierId, a.user.id)).toEqual({ profile_key: 'admin', profile_id: null });
     expect(await auditRows(a.dossierId, 'member.profile_changed')).toHaveLength(0);
 
     const b = await signUp(server.app, { name: 'Bruno Second' });
     await invite(a.client, a.dossierId, b.email, 'admin');
-    const stepDown = await a.client.patch(`${url}/${a.user.id}`, { profileId: 'readonly' });
+    expect((await a.client.patch(`${url}/${a.user.id}`, { profileId: 'readonly' })).body.error.code).toBe('own_profile');
+    const stepDown = await b.client.patch(`${url}/${a.user.id}`, { profileId: 'readonly' });
     expect(stepDown.status).toBe(200);
     expect(stepDown.body).toEqual({ member: { userId: a.user.id, profileId: 'readonly', profileName: 'Lecture seule' } });
     const [event] = await auditRows(a.dossierId, 'member.profile_changed');

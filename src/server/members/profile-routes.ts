@@ -10,6 +10,7 @@ import { currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
 import { requestLocale } from '../platform/error-handler';
 import { AppError, conflict, isUniqueViolation, notFound } from '../platform/errors';
+import { assertWithinOwn } from './profiles';
 
 const name = text().min(1, 'Le nom du profil est obligatoire.').max(60);
 const permissions = z.array(z.enum(PERMISSIONS)).max(PERMISSIONS.length);
@@ -17,7 +18,7 @@ const params = z.object({ dossierId: text(), profileId: z.uuid() });
 
 const nameTaken = () => new AppError(409, 'conflict', { fields: { name: 'Un profil porte déjà ce nom dans ce dossier.' } });
 
-/** Custom profiles: named sets of permissions, beside the built-in ones. */
+/** Custom profiles: named sets of permissions, beside the built-in ones; each member manages only those within their own permissions. */
 export const profileRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const manage = { auth: { permission: 'members.manage' as const } };
@@ -57,6 +58,7 @@ export const profileRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
     const d = currentDossier(request);
     const id = randomUUID();
     const perms = normalizePermissions(request.body.permissions);
+    assertWithinOwn(d, perms);
     try {
       await d.t.insertInto('profiles').values({ dossier_id: d.id, id, name: request.body.name, permissions: perms }).execute();
     } catch (error) {
@@ -79,6 +81,8 @@ export const profileRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
     const current = await d.t.selectFrom('profiles').selectAll().where('dossier_id', '=', d.id).where('id', '=', request.params.profileId).forUpdate().executeTakeFirst();
     if (!current) throw notFound();
     const next = { name: request.body.name ?? current.name, permissions: request.body.permissions ? normalizePermissions(request.body.permissions) : normalizePermissions(current.permissions) };
+    assertWithinOwn(d, normalizePermissions(current.permissions));
+    assertWithinOwn(d, next.permissions);
     const changes = diff({ name: current.name, permissions: normalizePermissions(current.permissions) }, next);
     if (Object.keys(changes).length > 0) {
       try {
@@ -94,8 +98,9 @@ export const profileRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
 
   r.delete('/d/:dossierId/profiles/:profileId', { config: manage, schema: { params } }, async (request, reply) => {
     const d = currentDossier(request);
-    const current = await d.t.selectFrom('profiles').select(['id', 'name']).where('dossier_id', '=', d.id).where('id', '=', request.params.profileId).forUpdate().executeTakeFirst();
+    const current = await d.t.selectFrom('profiles').select(['id', 'name', 'permissions']).where('dossier_id', '=', d.id).where('id', '=', request.params.profileId).forUpdate().executeTakeFirst();
     if (!current) throw notFound();
+    assertWithinOwn(d, normalizePermissions(current.permissions));
     const used = await d.t.selectFrom('memberships').select('user_id').where('dossier_id', '=', d.id).where('profile_id', '=', current.id).executeTakeFirst();
     if (used) throw conflict('profile_in_use');
     // Invitations keep no claim on the profile: pending ones lapse with it, and spent ones only

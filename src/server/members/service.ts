@@ -4,11 +4,11 @@ import { isBuiltinProfileKey } from '../../core/permissions';
 import { takesSeat } from '../../core/plans';
 import { BUILTIN_PROFILE_NAMES } from '../../core/profiles';
 import type { Db } from '../db/pool';
-import type { DossierContext } from '../platform/auth';
+import { resolveProfile, type DossierContext } from '../platform/auth';
 import type { AppContext } from '../platform/context';
 import { AppError, conflict, notFound } from '../platform/errors';
 import { hashToken, newToken } from '../platform/tokens';
-import { findProfileRef, type ProfileRef } from './profiles';
+import { assertWithinOwn, findProfileRef, type ProfileRef } from './profiles';
 import { assertSeatAvailable } from './seats';
 
 export const INVITATION_TTL_MS = 7 * 86_400_000;
@@ -22,6 +22,7 @@ export async function addMember(ctx: AppContext, d: DossierContext, input: { ema
   const { t } = d;
   const dossier = await lockDossierRow(t, d.id);
   const profile = await findProfileRef(t, d.id, input.profileId);
+  assertWithinOwn(d, profile.permissions);
   const existing = await t.selectFrom('users').select(['id', 'name', 'locale']).where('email', '=', input.email).executeTakeFirst();
   if (existing) {
     const member = await t.selectFrom('memberships').select('user_id').where('dossier_id', '=', d.id).where('user_id', '=', existing.id).executeTakeFirst();
@@ -111,12 +112,12 @@ async function findMember(t: Db, dossierId: string, userId: string) {
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
     .leftJoin('profiles as p', (j) => j.onRef('p.dossier_id', '=', 'm.dossier_id').onRef('p.id', '=', 'm.profile_id'))
-    .select(['m.user_id', 'm.profile_key', 'm.profile_id', 'u.name', 'u.email', 'p.name as custom_name'])
+    .select(['m.user_id', 'm.profile_key', 'm.profile_id', 'u.name', 'u.email', 'p.name as custom_name', 'p.permissions as custom_permissions'])
     .where('m.dossier_id', '=', dossierId)
     .where('m.user_id', '=', userId)
     .executeTakeFirst();
   if (!member) throw notFound();
-  return member;
+  return { ...member, permissions: resolveProfile(member).permissions };
 }
 
 /** The French name of a member's profile, as the audit trail records it. */
@@ -124,13 +125,19 @@ function profileName(ref: { profile_key: string | null; custom_name: string | nu
   return ref.profile_key && isBuiltinProfileKey(ref.profile_key) ? BUILTIN_PROFILE_NAMES[ref.profile_key].fr : (ref.custom_name ?? '');
 }
 
-/** Changes a member's profile. The last administrator cannot be demoted. */
+/**
+ * Changes a member's profile: another member's (nobody changes their own), within the acting
+ * member's permissions both before and after. The last administrator cannot be demoted.
+ */
 export async function changeMemberProfile(d: DossierContext, userId: string, profileId: string): Promise<ProfileRef> {
   const { t } = d;
+  if (userId === d.user.id) throw new AppError(403, 'own_profile');
   const dossier = await lockDossierRow(t, d.id);
   const admins = await lockAdmins(t, d.id);
   const member = await findMember(t, d.id, userId);
   const profile = await findProfileRef(t, d.id, profileId);
+  assertWithinOwn(d, member.permissions);
+  assertWithinOwn(d, profile.permissions);
   if (member.profile_key === profile.profile_key && member.profile_id === profile.profile_id) return profile;
   if (member.profile_key === 'admin' && admins.length === 1) throw conflict('last_admin');
   if (!takesSeat(dossier.plan, member.profile_key) || profile.profile_key === 'accountant') {
@@ -150,11 +157,15 @@ export async function changeMemberProfile(d: DossierContext, userId: string, pro
   return profile;
 }
 
-/** Removes a member: their next request on this dossier fails. The last administrator cannot be removed. */
+/**
+ * Removes a member (whose profile is within the acting member's permissions; leaving is always
+ * possible): their next request on this dossier fails. The last administrator cannot be removed.
+ */
 export async function removeMember(d: DossierContext, userId: string): Promise<void> {
   const { t } = d;
   const admins = await lockAdmins(t, d.id);
   const member = await findMember(t, d.id, userId);
+  assertWithinOwn(d, member.permissions);
   if (member.profile_key === 'admin' && admins.length === 1) throw conflict('last_admin');
   await t.deleteFrom('memberships').where('dossier_id', '=', d.id).where('user_id', '=', userId).execute();
   await d.audit({
@@ -167,7 +178,16 @@ export async function removeMember(d: DossierContext, userId: string): Promise<v
   });
 }
 
+/** Revokes a pending invitation whose profile is within the acting member's permissions. */
 export async function revokeInvitation(d: DossierContext, invitationId: string): Promise<void> {
+  const pending = await d.t
+    .selectFrom('invitations as i')
+    .leftJoin('profiles as p', (j) => j.onRef('p.dossier_id', '=', 'i.dossier_id').onRef('p.id', '=', 'i.profile_id'))
+    .select(['i.profile_key', 'i.profile_id', 'p.name as custom_name', 'p.permissions as custom_permissions'])
+    .where('i.dossier_id', '=', d.id)
+    .where('i.id', '=', invitationId)
+    .executeTakeFirst();
+  if (pending) assertWithinOwn(d, resolveProfile(pending).permissions);
   const revoked = await d.t
     .updateTable('invitations')
     .set({ revoked_at: sql<Date>`now()` })

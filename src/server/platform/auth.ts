@@ -11,8 +11,18 @@ import { readCacheKey } from './read-cache';
 import { sessionToken, toSessionUser, type Caller, type SessionUser } from './sessions';
 import { hashToken } from './tokens';
 
-/** Every API route declares who may call it; the app refuses to start with a route that does not. */
-export type RouteAuth = 'public' | 'user' | { permission: Permission };
+/**
+ * Every API route declares who may call it; the app refuses to start with a route that does not.
+ * A dossier route names the permission of what it does and, in `reads`, the read permissions of
+ * the records it also reads or answers with (a payment's answer is its invoice; converting a quote
+ * reads the quote and answers the new invoice): the caller needs them all.
+ */
+export type RouteAuth = 'public' | 'user' | { permission: Permission; reads?: readonly Permission[] };
+
+/** Every permission a dossier route's caller needs. */
+export function requiredPermissions(auth: { permission: Permission; reads?: readonly Permission[] }): Permission[] {
+  return [auth.permission, ...(auth.reads ?? [])];
+}
 
 /**
  * `'dossier'`: the route's answer depends only on the dossier's data, the caller's profile and
@@ -125,17 +135,18 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
       route.preHandler = [guard, ...(route.preHandler ? [route.preHandler].flat() : [])];
     } else if (auth !== 'public') {
       const handler = route.handler as RouteHandlerMethod;
-      route.handler = route.config?.cache ? cachedInDossier(ctx, auth.permission, handler) : inDossier(ctx, auth.permission, handler);
+      const required = requiredPermissions(auth);
+      route.handler = route.config?.cache ? cachedInDossier(ctx, required, handler) : inDossier(ctx, required, handler);
     }
   });
 }
 
-/** The caller as a member of the dossier with the permission, or the refusal: 401, 404 for non-members (the dossier's existence is not revealed), 403. */
-function admit(caller: Caller | undefined, permission: Permission): ResolvedProfile {
+/** The caller as a member of the dossier with the permissions, or the refusal: 401, 404 for non-members (the dossier's existence is not revealed), 403. */
+function admit(caller: Caller | undefined, required: readonly Permission[]): ResolvedProfile {
   if (!caller) throw unauthenticated();
   if (!caller.is_member) throw notFound();
   const resolved = resolveProfile(caller, caller.locale);
-  if (!resolved.permissions.includes(permission)) throw forbidden();
+  if (!required.every((p) => resolved.permissions.includes(p))) throw forbidden();
   return resolved;
 }
 
@@ -154,7 +165,7 @@ interface AnswerExpiry {
  * Runs a dossier route's handler inside the dossier's transaction. The caller is checked in that
  * same transaction, unless `known` was already checked for this request (cached reads).
  */
-function inDossier(ctx: AppContext, permission: Permission, handler: RouteHandlerMethod, known?: Caller, expiry?: AnswerExpiry): RouteHandlerMethod {
+function inDossier(ctx: AppContext, required: readonly Permission[], handler: RouteHandlerMethod, known?: Caller, expiry?: AnswerExpiry): RouteHandlerMethod {
   return async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
     const token = sessionToken(request);
     if (!token) throw unauthenticated();
@@ -162,7 +173,7 @@ function inDossier(ctx: AppContext, permission: Permission, handler: RouteHandle
     const afterCommit: (() => Promise<void>)[] = [];
     const answer = await ctx.tx({ dossierId, sessionTokenHash: known ? null : hashToken(token).toString('hex') }, async (t, found) => {
       const caller = known ?? found;
-      const resolved = admit(caller, permission);
+      const resolved = admit(caller, required);
       const user = toSessionUser(caller!);
       // The trail names the profile in the dossier's language of record, whatever the reader's UI language.
       const actor = { userId: user.id, name: user.name, profile: resolveProfile(caller!).profileName };
@@ -196,19 +207,19 @@ function inDossier(ctx: AppContext, permission: Permission, handler: RouteHandle
  * while the revision has not moved, the stored answer is sent (304 when the browser has it),
  * otherwise the handler runs in the dossier's transaction and its answer is stored.
  */
-function cachedInDossier(ctx: AppContext, permission: Permission, handler: RouteHandlerMethod): RouteHandlerMethod {
+function cachedInDossier(ctx: AppContext, required: readonly Permission[], handler: RouteHandlerMethod): RouteHandlerMethod {
   return async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
     const token = sessionToken(request);
     if (!token) throw unauthenticated();
     const dossierId = dossierIdOf(request);
     const caller = await ctx.callers.find(token, dossierId);
-    const resolved = admit(caller, permission);
+    const resolved = admit(caller, required);
     const revision = caller!.revision!;
     const key = readCacheKey({ dossierId, profileId: resolved.profileId, locales: `${caller!.locale}/${requestLocale(request)}`, url: request.url });
     let answer = ctx.readCache.get(key, revision);
     if (!answer) {
       const expiry: AnswerExpiry = { expiresAt: null };
-      const result: unknown = await inDossier(ctx, permission, handler, caller, expiry).call(this, request, reply);
+      const result: unknown = await inDossier(ctx, required, handler, caller, expiry).call(this, request, reply);
       answer = ctx.readCache.put(key, revision, JSON.stringify(result), expiry.expiresAt);
     }
     // Browsers keep the answer and ask again with If-None-Match: unchanged answers cost no body.

@@ -1,15 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_PROFILE_KEYS, BUILTIN_PROFILES, type Permission } from '../../core/permissions';
+import { AVAILABLE_PERMISSIONS, BUILTIN_PROFILE_KEYS, BUILTIN_PROFILES, normalizePermissions, type Permission } from '../../core/permissions';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { ApiClient, signUp, uniqueEmail } from '../../../test/helpers/client';
 import { makePng } from '../../../test/helpers/images';
 import { documentSamples, type SampleCall } from '../../../test/helpers/document-samples';
-import { setUpSeller } from '../../../test/helpers/invoicing';
+import { LINE, setUpSeller } from '../../../test/helpers/invoicing';
+import { requiredPermissions, type RouteAuth } from './auth';
 
 /**
  * Every route declares its authorization rule, and each dossier route answers each profile as the
- * permissions table says: allowed, 403 for a member without the permission, 404 for anyone
- * outside the dossier (never its data), 401 without a session.
+ * permissions table says: allowed, 403 for a member without one of the permissions it needs (its
+ * own and the read permissions of the records it reads), 404 for anyone outside the dossier
+ * (never its data), 401 without a session. Besides the built-in profiles, custom profiles built
+ * to find gaps: for every permission P, one with all the others; and narrow ones (only
+ * `members.manage`, only `invoices.write`). Nobody grants more than they hold.
  */
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -47,18 +51,56 @@ let admin: ApiClient;
 let dossierId: string;
 let dossierName: string;
 const members = new Map<string, ApiClient>();
+const profileIds = new Map<string, string>();
 let outsider: ApiClient;
-let customPermissions: Permission[];
+/** The permissions of each tested member, by profile label. */
+const held = new Map<string, Permission[]>();
+/** Custom profiles holding only `dossier.read`, which any member manager may grant. */
+let minimalProfiles: [string, string];
+
+/**
+ * Dossier routes that read records of another kind than their own permission covers, with the
+ * read permissions they need (reviewed: a route answering with a record needs its read right).
+ */
+const READS: Record<string, Permission[]> = {
+  'POST /api/d/:dossierId/quotes': ['quotes.read'],
+  'PATCH /api/d/:dossierId/quotes/:documentId': ['quotes.read'],
+  'POST /api/d/:dossierId/quotes/:documentId/issue': ['quotes.read'],
+  'POST /api/d/:dossierId/quotes/:documentId/duplicate': ['quotes.read'],
+  'POST /api/d/:dossierId/quotes/:documentId/accept': ['quotes.read'],
+  'POST /api/d/:dossierId/quotes/:documentId/refuse': ['quotes.read'],
+  'POST /api/d/:dossierId/quotes/:documentId/convert': ['quotes.read', 'invoices.read'],
+  'POST /api/d/:dossierId/invoices': ['invoices.read'],
+  'PATCH /api/d/:dossierId/invoices/:documentId': ['invoices.read'],
+  'POST /api/d/:dossierId/invoices/:documentId/issue': ['invoices.read'],
+  'POST /api/d/:dossierId/invoices/:documentId/duplicate': ['invoices.read'],
+  'POST /api/d/:dossierId/invoices/:documentId/credit-note': ['invoices.read'],
+  'POST /api/d/:dossierId/invoices/:documentId/payments': ['invoices.read'],
+  'POST /api/d/:dossierId/invoices/:documentId/payments/:paymentId/cancel': ['invoices.read'],
+  'POST /api/d/:dossierId/customers': ['customers.read'],
+  'PATCH /api/d/:dossierId/customers/:customerId': ['customers.read'],
+  'POST /api/d/:dossierId/customers/:customerId/archive': ['customers.read'],
+  'POST /api/d/:dossierId/customers/:customerId/unarchive': ['customers.read'],
+  'POST /api/d/:dossierId/products': ['products.read'],
+  'PATCH /api/d/:dossierId/products/:productId': ['products.read'],
+  'POST /api/d/:dossierId/products/:productId/archive': ['products.read'],
+  'POST /api/d/:dossierId/products/:productId/unarchive': ['products.read'],
+};
+
+/** Every permission but `dossier.read` (which every profile keeps) and those of features not built yet. */
+const TESTED_PERMISSIONS = AVAILABLE_PERMISSIONS.filter((p) => p !== 'dossier.read');
+const allBut = (p: Permission) => `all but ${p}`;
+const NARROW: Record<string, Permission[]> = { 'only members.manage': ['members.manage'], 'only invoices.write': ['invoices.write'] };
 
 async function addThrowawayMember(id: string): Promise<string> {
   const { user, email } = await signUp(server.app);
-  const res = await admin.post(`/api/d/${id}/members`, { email, profileId: 'readonly' });
+  const res = await admin.post(`/api/d/${id}/members`, { email, profileId: minimalProfiles[0] });
   expect(res.status).toBe(201);
   return user.id;
 }
 
-async function createProfile(id: string): Promise<string> {
-  const res = await admin.post(`/api/d/${id}/profiles`, { name: `Profil ${uniqueEmail('p')}`, permissions: ['quotes.read'] });
+async function createProfile(id: string, permissions: Permission[] = []): Promise<string> {
+  const res = await admin.post(`/api/d/${id}/profiles`, { name: `Profil ${uniqueEmail('p')}`, permissions });
   expect(res.status).toBe(201);
   return res.body.profile.id as string;
 }
@@ -101,17 +143,17 @@ const SAMPLES: Record<string, Prepare> = {
     return { url: `/api/d/${id}/logo` };
   },
   'GET /api/d/:dossierId/members': async (id) => ({ url: `/api/d/${id}/members` }),
-  'POST /api/d/:dossierId/members': async (id) => ({ url: `/api/d/${id}/members`, body: { email: uniqueEmail('invitee'), profileId: 'readonly' } }),
-  'PATCH /api/d/:dossierId/members/:userId': async (id) => ({ url: `/api/d/${id}/members/${await addThrowawayMember(id)}`, body: { profileId: 'adv' } }),
+  'POST /api/d/:dossierId/members': async (id) => ({ url: `/api/d/${id}/members`, body: { email: uniqueEmail('invitee'), profileId: minimalProfiles[0] } }),
+  'PATCH /api/d/:dossierId/members/:userId': async (id) => ({ url: `/api/d/${id}/members/${await addThrowawayMember(id)}`, body: { profileId: minimalProfiles[1] } }),
   'DELETE /api/d/:dossierId/members/:userId': async (id) => ({ url: `/api/d/${id}/members/${await addThrowawayMember(id)}` }),
   'DELETE /api/d/:dossierId/invitations/:invitationId': async (id) => {
     const email = uniqueEmail('revoke');
-    expect((await admin.post(`/api/d/${id}/members`, { email, profileId: 'readonly' })).status).toBe(201);
+    expect((await admin.post(`/api/d/${id}/members`, { email, profileId: minimalProfiles[0] })).status).toBe(201);
     const list = await admin.get(`/api/d/${id}/members`);
     return { url: `/api/d/${id}/invitations/${list.body.invitations.find((i: { email: string }) => i.email === email).id}` };
   },
   'GET /api/d/:dossierId/profiles': async (id) => ({ url: `/api/d/${id}/profiles` }),
-  'POST /api/d/:dossierId/profiles': async (id) => ({ url: `/api/d/${id}/profiles`, body: { name: `Profil ${uniqueEmail('n')}`, permissions: ['quotes.read'] } }),
+  'POST /api/d/:dossierId/profiles': async (id) => ({ url: `/api/d/${id}/profiles`, body: { name: `Profil ${uniqueEmail('n')}`, permissions: [] } }),
   'PATCH /api/d/:dossierId/profiles/:profileId': async (id) => ({ url: `/api/d/${id}/profiles/${await createProfile(id)}`, body: { name: `Renommé ${uniqueEmail('r')}` } }),
   'DELETE /api/d/:dossierId/profiles/:profileId': async (id) => ({ url: `/api/d/${id}/profiles/${await createProfile(id)}` }),
   'GET /api/d/:dossierId/audit': async (id) => ({ url: `/api/d/${id}/audit` }),
@@ -150,6 +192,16 @@ function send(client: ApiClient, method: Method, call: Call) {
   return client.request(method, call.url, call.body);
 }
 
+async function join(profileId: string): Promise<ApiClient> {
+  const member = await signUp(server.app);
+  expect((await admin.post(`/api/d/${dossierId}/members`, { email: member.email, profileId })).status).toBe(201);
+  return member.client;
+}
+
+function ruleOf(method: string, pattern: string): { permission: Permission; reads?: readonly Permission[] } {
+  return server.app.registeredRoutes.find((r) => r.method === method && r.url === pattern)!.auth as Exclude<RouteAuth, string>;
+}
+
 async function auditCount(): Promise<number> {
   const row = await server.ctx.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<string>().as('n')).where('dossier_id', '=', dossierId).executeTakeFirstOrThrow();
   return Number(row.n);
@@ -166,12 +218,19 @@ beforeAll(async () => {
   await server.ctx.db.updateTable('dossiers').set({ plan: 'tpe_plus', extra_seats: 1000 }).where('id', '=', dossierId).execute();
   await setUpSeller(admin, dossierId);
   customerForDocuments = await createCustomer(dossierId);
-  customPermissions = ['dossier.read', 'audit.read', 'quotes.read'];
-  const custom = await admin.post(`/api/d/${dossierId}/profiles`, { name: 'Auditeur', permissions: customPermissions });
-  for (const profileId of [...BUILTIN_PROFILE_KEYS, custom.body.profile.id as string]) {
-    const member = await signUp(server.app);
-    expect((await admin.post(`/api/d/${dossierId}/members`, { email: member.email, profileId })).status).toBe(201);
-    members.set(BUILTIN_PROFILE_KEYS.includes(profileId as never) ? profileId : 'custom', member.client);
+  minimalProfiles = [await createProfile(dossierId), await createProfile(dossierId)];
+  for (const key of BUILTIN_PROFILE_KEYS) {
+    members.set(key, await join(key));
+    held.set(key, [...BUILTIN_PROFILES[key]]);
+  }
+  const custom: Record<string, Permission[]> = { custom: ['dossier.read', 'audit.read', 'quotes.read'], ...NARROW };
+  for (const p of TESTED_PERMISSIONS) custom[allBut(p)] = AVAILABLE_PERMISSIONS.filter((q) => q !== p);
+  for (const [label, permissions] of Object.entries(custom)) {
+    const res = await admin.post(`/api/d/${dossierId}/profiles`, { name: label, permissions });
+    expect(res.status).toBe(201);
+    profileIds.set(label, res.body.profile.id as string);
+    members.set(label, await join(res.body.profile.id as string));
+    held.set(label, normalizePermissions(permissions));
   }
   outsider = (await signUp(server.app, { dossierName: 'Autre Société' })).client;
 });
@@ -187,6 +246,8 @@ describe('route registry', () => {
     expect(routes.filter((r) => r.auth === 'user').map(key).sort()).toEqual([...USER_ROUTES].sort());
     const dossierRoutes = routes.filter((r) => typeof r.auth === 'object').map(key);
     expect(dossierRoutes.sort()).toEqual(Object.keys(SAMPLES).sort());
+    const declaredReads = Object.fromEntries(routes.flatMap((r) => (typeof r.auth === 'object' && r.auth.reads?.length ? [[key(r), [...r.auth.reads]]] : [])));
+    expect(declaredReads).toEqual(READS);
   });
 
   it('refuses to start an app with a route that has no rule', async () => {
@@ -199,14 +260,14 @@ describe('route registry', () => {
 });
 
 describe('authorization matrix', () => {
-  const profiles = [...BUILTIN_PROFILE_KEYS, 'custom'] as const;
+  const profiles = [...BUILTIN_PROFILE_KEYS, 'custom', ...Object.keys(NARROW)];
   for (const [route, prepare] of Object.entries(SAMPLES)) {
     const [method, pattern] = route.split(' ') as [Method, string];
     describe(route, () => {
       for (const profile of profiles) {
         it(`as ${profile}`, async () => {
-          const rule = server.app.registeredRoutes.find((r) => r.method === method && r.url === pattern)!.auth as { permission: Permission };
-          const allowed = (profile === 'custom' ? customPermissions : BUILTIN_PROFILES[profile]).includes(rule.permission);
+          const required = requiredPermissions(ruleOf(method, pattern));
+          const allowed = required.every((p) => held.get(profile)!.includes(p));
           const call = await prepare(dossierId);
           const before = await auditCount();
           const res = await send(members.get(profile)!, method, call);
@@ -219,6 +280,20 @@ describe('authorization matrix', () => {
           }
         });
       }
+
+      it('as each profile with every permission but one the route needs: 403, nothing changed', async () => {
+        const required = requiredPermissions(ruleOf(method, pattern));
+        const lacking = TESTED_PERMISSIONS.filter((p) => required.includes(p));
+        if (lacking.length === 0) expect(required).toEqual(['dossier.read']);
+        for (const p of lacking) {
+          const call = await prepare(dossierId);
+          const before = await auditCount();
+          const res = await send(members.get(allBut(p))!, method, call);
+          expect(res.status, `${allBut(p)}: ${JSON.stringify(res.body)}`).toBe(403);
+          expect(res.body.error.code).toBe('forbidden');
+          expect(await auditCount()).toBe(before);
+        }
+      });
 
       it('as a member of another dossier: 404, nothing revealed, nothing changed', async () => {
         const call = await prepare(dossierId);
@@ -238,4 +313,79 @@ describe('authorization matrix', () => {
       });
     });
   }
+});
+
+describe('nobody grants more than they hold', () => {
+  /** What an escalation attempt must leave as it was: the trail, and the member's own profile. */
+  async function unchanged(client: ApiClient, attempt: () => Promise<{ status: number; body: any }>, code: string): Promise<void> {
+    const before = { events: await auditCount(), membership: (await client.get(`/api/d/${dossierId}`)).body.membership };
+    const res = await attempt();
+    expect(res.status, JSON.stringify(res.body)).toBe(403);
+    expect(res.body.error.code).toBe(code);
+    expect(await auditCount()).toBe(before.events);
+    expect((await client.get(`/api/d/${dossierId}`)).body.membership).toEqual(before.membership);
+  }
+
+  for (const label of [...TESTED_PERMISSIONS.map(allBut), ...Object.keys(NARROW)]) {
+    it(`as ${label}: cannot make anyone, themselves included, administrator or more than they are`, async () => {
+      const client = members.get(label)!;
+      // Without members.manage the route itself is refused; with it, the grant.
+      const manages = held.get(label)!.includes('members.manage');
+      const refusal = (code: string) => (manages ? code : 'forbidden');
+      const me = (await client.get('/api/me')).body.user.id as string;
+      const other = await addThrowawayMember(dossierId);
+      const beyond = await createProfile(dossierId, [...AVAILABLE_PERMISSIONS]);
+      await unchanged(client, () => client.patch(`/api/d/${dossierId}/members/${me}`, { profileId: 'admin' }), refusal('own_profile'));
+      await unchanged(client, () => client.patch(`/api/d/${dossierId}/members/${me}`, { profileId: minimalProfiles[0] }), refusal('own_profile'));
+      await unchanged(client, () => client.patch(`/api/d/${dossierId}/members/${other}`, { profileId: 'admin' }), refusal('profile_beyond_own'));
+      await unchanged(client, () => client.patch(`/api/d/${dossierId}/members/${other}`, { profileId: beyond }), refusal('profile_beyond_own'));
+      await unchanged(client, () => client.post(`/api/d/${dossierId}/members`, { email: uniqueEmail('escalate'), profileId: 'admin' }), refusal('profile_beyond_own'));
+      await unchanged(client, () => client.post(`/api/d/${dossierId}/profiles`, { name: `Plus ${uniqueEmail('p')}`, permissions: AVAILABLE_PERMISSIONS }), refusal('profile_beyond_own'));
+      await unchanged(client, () => client.patch(`/api/d/${dossierId}/profiles/${profileIds.get(label)}`, { permissions: AVAILABLE_PERMISSIONS }), refusal('profile_beyond_own'));
+      await unchanged(client, () => client.patch(`/api/d/${dossierId}/profiles/${beyond}`, { name: `Renommé ${uniqueEmail('p')}` }), refusal('profile_beyond_own'));
+      await unchanged(client, () => client.delete(`/api/d/${dossierId}/profiles/${beyond}`), refusal('profile_beyond_own'));
+      // The administrator holds more than them: they can neither demote nor remove them.
+      const adminId = (await admin.get('/api/me')).body.user.id as string;
+      await unchanged(client, () => client.patch(`/api/d/${dossierId}/members/${adminId}`, { profileId: minimalProfiles[0] }), refusal('profile_beyond_own'));
+      await unchanged(client, () => client.delete(`/api/d/${dossierId}/members/${adminId}`), refusal('profile_beyond_own'));
+      expect((await client.patch(`/api/d/${dossierId}/settings`, { phone: '01 99 99 99 99' })).status).toBe(held.get(label)!.includes('settings.manage') ? 200 : 403);
+      if (manages) {
+        // Within their own permissions, they manage members as before.
+        expect((await client.patch(`/api/d/${dossierId}/members/${other}`, { profileId: profileIds.get(label) })).status).toBe(200);
+        expect((await client.post(`/api/d/${dossierId}/members`, { email: uniqueEmail('peer'), profileId: profileIds.get(label) })).status).toBe(201);
+      }
+    });
+  }
+
+  it('as the administrator: cannot change their own profile either, but manages everyone else', async () => {
+    const adminId = (await admin.get('/api/me')).body.user.id as string;
+    await unchanged(admin, () => admin.patch(`/api/d/${dossierId}/members/${adminId}`, { profileId: 'adv' }), 'own_profile');
+    const other = await addThrowawayMember(dossierId);
+    expect((await admin.patch(`/api/d/${dossierId}/members/${other}`, { profileId: 'admin' })).status).toBe(200);
+  });
+
+  it('cannot revoke an invitation with a profile beyond their own', async () => {
+    const email = uniqueEmail('pending-admin');
+    expect((await admin.post(`/api/d/${dossierId}/members`, { email, profileId: 'admin' })).status).toBe(201);
+    const invitation = (await admin.get(`/api/d/${dossierId}/members`)).body.invitations.find((i: { email: string }) => i.email === email);
+    const client = members.get('only members.manage')!;
+    await unchanged(client, () => client.delete(`/api/d/${dossierId}/invitations/${invitation.id}`), 'profile_beyond_own');
+  });
+});
+
+describe('answers hold only what the caller may read', () => {
+  it('answers a document without the linked documents of a family the caller may not read', async () => {
+    const quote = await admin.post(`/api/d/${dossierId}/quotes`, { type: 'quote', customerId: customerForDocuments, lines: [LINE] });
+    const quoteId = quote.body.document.id as string;
+    expect((await admin.post(`/api/d/${dossierId}/quotes/${quoteId}/issue`, { version: quote.body.document.version })).status).toBe(200);
+    expect((await admin.post(`/api/d/${dossierId}/quotes/${quoteId}/accept`)).status).toBe(200);
+    const invoice = await admin.post(`/api/d/${dossierId}/quotes/${quoteId}/convert`, { target: 'invoice' });
+    expect(invoice.status).toBe(201);
+    expect(invoice.body.document.source).toMatchObject({ id: quoteId, type: 'quote' });
+    const url = `/api/d/${dossierId}/invoices/${invoice.body.document.id}`;
+    const blind = await members.get(allBut('quotes.read'))!.get(url);
+    expect(blind.status).toBe(200);
+    expect(blind.body.document.source).toBeNull();
+    expect(JSON.stringify(blind.body)).not.toContain(quoteId);
+  });
 });

@@ -14,12 +14,14 @@ export const productRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
   const r = app.withTypeProvider<ZodTypeProvider>();
   const read = { auth: { permission: 'products.read' as const } };
   const write = { auth: { permission: 'products.write' as const } };
+  // Changes answer with the record: they need the right to read it, too.
+  const writeAndRead = { auth: { permission: 'products.write' as const, reads: ['products.read' as const] } };
 
   r.get('/d/:dossierId/products', { config: read, schema: { querystring: productListQuerySchema } }, async (request) =>
     listProducts(currentDossier(request), request.query),
   );
 
-  r.post('/d/:dossierId/products', { config: write, schema: { body: productCreateSchema } }, async (request, reply) => {
+  r.post('/d/:dossierId/products', { config: writeAndRead, schema: { body: productCreateSchema } }, async (request, reply) => {
     const product = await createProduct(currentDossier(request), request.body);
     reply.status(201);
     return { product };
@@ -29,15 +31,15 @@ export const productRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
     product: await getProduct(currentDossier(request), request.params.productId),
   }));
 
-  r.patch('/d/:dossierId/products/:productId', { config: write, schema: { params, body: productUpdateSchema } }, async (request) => ({
+  r.patch('/d/:dossierId/products/:productId', { config: writeAndRead, schema: { params, body: productUpdateSchema } }, async (request) => ({
     product: await updateProduct(currentDossier(request), request.params.productId, request.body),
   }));
 
-  r.post('/d/:dossierId/products/:productId/archive', { config: write, schema: { params } }, async (request) => ({
+  r.post('/d/:dossierId/products/:productId/archive', { config: writeAndRead, schema: { params } }, async (request) => ({
     product: await setProductArchived(currentDossier(request), request.params.productId, true),
   }));
 
-  r.post('/d/:dossierId/products/:productId/unarchive', { config: write, schema: { params } }, async (request) => ({
+  r.post('/d/:dossierId/products/:productId/unarchive', { config: writeAndRead, schema: { params } }, async (request) => ({
     product: await setProductArchived(currentDossier(request), request.params.productId, false),
   }));
 

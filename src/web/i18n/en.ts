@@ -136,6 +136,7 @@ export const en: Record<MessageKey, string> = {
   'home.auditHint': 'Who did what, and when.',
   'home.accountHint': 'Password, signed-in devices, language.',
 
+  'members.grantRule': 'You cannot change your own profile, nor grant or manage a profile with permissions yours does not have.',
   'members.title': 'Members',
   'members.seats': '{used} / {limit} users',
   'members.plan': '{plan} plan',
@@ -167,6 +168,7 @@ export const en: Record<MessageKey, string> = {
   'members.invited': 'Invitation sent to {email}.',
   'members.added': '{email} already had an account and has been added to the dossier.',
 
+  'profiles.grantRule': 'You can create or change a profile only with permissions you hold yourself.',
   'profiles.title': 'Profiles',
   'profiles.intro': 'A profile is a set of permissions. Built-in profiles cannot be changed; create a custom profile for a particular need.',
   'profiles.matrixCaption': 'Permissions of each profile',

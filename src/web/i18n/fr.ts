@@ -134,6 +134,7 @@ export const fr = {
   'home.auditHint': 'Qui a fait quoi, et quand.',
   'home.accountHint': 'Mot de passe, appareils connectés, langue.',
 
+  'members.grantRule': "Vous ne pouvez pas changer votre propre profil, ni attribuer ou gérer un profil qui donne des droits que le vôtre n'a pas.",
   'members.title': 'Membres',
   'members.seats': '{used} / {limit} utilisateurs',
   'members.plan': 'Formule {plan}',
@@ -165,6 +166,7 @@ export const fr = {
   'members.invited': 'Invitation envoyée à {email}.',
   'members.added': '{email} avait déjà un compte et a été ajouté au dossier.',
 
+  'profiles.grantRule': "Vous ne pouvez créer ou modifier un profil qu'avec des droits que vous avez vous-même.",
   'profiles.title': 'Profils',
   'profiles.intro': "Un profil est un ensemble de permissions. Les profils prédéfinis ne se modifient pas ; créez un profil personnalisé pour un besoin particulier.",
   'profiles.matrixCaption': 'Permissions de chaque profil',

@@ -1,6 +1,7 @@
 /** Membres: who works in the dossier, with which profile; pending invitations; seats; invite. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { permissionsBeyond } from '../../core/permissions';
 import { api, seg } from '../app/api';
 import { keys, useMe } from '../app/queries';
 import type { Member, MembersAnswer, Profile, ProfilesAnswer } from '../app/types';
@@ -44,8 +45,12 @@ export function MembersPage() {
 
 function MembersContent({ data, profiles }: { data: MembersAnswer; profiles: Profile[] }) {
   const { t, locale, format } = useI18n();
-  const { dossier } = useCurrentDossier();
+  const { dossier, membership } = useCurrentDossier();
   const me = useMe();
+  // The server's rule, reflected: nobody grants, nor manages a member or invitation holding, a
+  // profile beyond their own permissions; nobody changes their own profile.
+  const grantable = profiles.filter((p) => permissionsBeyond(membership.permissions, p.permissions).length === 0);
+  const manageable = (profileId: string) => grantable.some((p) => p.id === profileId);
   const queryClient = useQueryClient();
   const [actionError, setActionError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -158,11 +163,11 @@ function MembersContent({ data, profiles }: { data: MembersAnswer; profiles: Pro
                     <select
                       id={`profile-${m.userId}`}
                       value={m.profileId}
-                      disabled={changeProfile.isPending}
+                      disabled={changeProfile.isPending || m.userId === me.data?.user.id || !manageable(m.profileId)}
                       onChange={(e) => changeProfile.mutate({ member: m, profileId: e.target.value })}
                     >
-                      {!profiles.some((p) => p.id === m.profileId) && <option value={m.profileId}>{m.profileName}</option>}
-                      {profiles.map((p) => (
+                      {!grantable.some((p) => p.id === m.profileId) && <option value={m.profileId}>{profileLabel(m.profileId, m.profileName, locale)}</option>}
+                      {grantable.map((p) => (
                         <option key={p.id} value={p.id}>
                           {profileLabel(p.id, p.name, locale)}
                         </option>
@@ -171,21 +176,24 @@ function MembersContent({ data, profiles }: { data: MembersAnswer; profiles: Pro
                   </td>
                   <td data-label={t('members.joinedAt')}>{format.date(m.joinedAt)}</td>
                   <td className="actions">
-                    <ConfirmButton
-                      label={t('members.removeNamed', { name: m.name })}
-                      question={t('members.removeQuestion', { name: m.name })}
-                      confirmLabel={t('members.remove')}
-                      busy={removeMember.isPending && removeMember.variables?.userId === m.userId}
-                      onConfirm={() => removeMember.mutate(m)}
-                    >
-                      {t('members.remove')}
-                    </ConfirmButton>
+                    {manageable(m.profileId) && (
+                      <ConfirmButton
+                        label={t('members.removeNamed', { name: m.name })}
+                        question={t('members.removeQuestion', { name: m.name })}
+                        confirmLabel={t('members.remove')}
+                        busy={removeMember.isPending && removeMember.variables?.userId === m.userId}
+                        onConfirm={() => removeMember.mutate(m)}
+                      >
+                        {t('members.remove')}
+                      </ConfirmButton>
+                    )}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
+        <p className="muted">{t('members.grantRule')}</p>
       </section>
 
       <section aria-labelledby="invitations-list">
@@ -216,15 +224,17 @@ function MembersContent({ data, profiles }: { data: MembersAnswer; profiles: Pro
                     <td data-label={t('members.invitedBy')}>{inv.invitedByName}</td>
                     <td data-label={t('members.expiresAt')}>{format.date(inv.expiresAt)}</td>
                     <td className="actions">
-                      <ConfirmButton
-                        label={t('members.revokeNamed', { email: inv.email })}
-                        question={t('members.revokeQuestion', { email: inv.email })}
-                        confirmLabel={t('members.revoke')}
-                        busy={revokeInvitation.isPending && revokeInvitation.variables === inv.id}
-                        onConfirm={() => revokeInvitation.mutate(inv.id)}
-                      >
-                        {t('members.revoke')}
-                      </ConfirmButton>
+                      {manageable(inv.profileId) && (
+                        <ConfirmButton
+                          label={t('members.revokeNamed', { email: inv.email })}
+                          question={t('members.revokeQuestion', { email: inv.email })}
+                          confirmLabel={t('members.revoke')}
+                          busy={revokeInvitation.isPending && revokeInvitation.variables === inv.id}
+                          onConfirm={() => revokeInvitation.mutate(inv.id)}
+                        >
+                          {t('members.revoke')}
+                        </ConfirmButton>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -234,7 +244,7 @@ function MembersContent({ data, profiles }: { data: MembersAnswer; profiles: Pro
         )}
       </section>
 
-      <InviteForm profiles={profiles} seatsFull={full} />
+      <InviteForm profiles={grantable} seatsFull={full} />
     </>
   );
 }
@@ -245,7 +255,7 @@ function InviteForm({ profiles, seatsFull }: { profiles: Profile[]; seatsFull: b
   const queryClient = useQueryClient();
   const errors = useFormErrors();
   const [email, setEmail] = useState('');
-  const [profileId, setProfileId] = useState('adv');
+  const [profileId, setProfileId] = useState(() => (profiles.some((p) => p.id === 'adv') ? 'adv' : (profiles[0]?.id ?? '')));
   const [done, setDone] = useState<string | null>(null);
   const labels = { email: t('members.inviteEmail'), profileId: t('members.profile') };
 

@@ -1,7 +1,7 @@
 /** Profils: permissions × profiles. Built-in profiles are read-only; custom ones are edited in place. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { normalizePermissions, type Permission } from '../../core/permissions';
+import { normalizePermissions, permissionsBeyond, type Permission } from '../../core/permissions';
 import { api, seg } from '../app/api';
 import { keys } from '../app/queries';
 import type { Profile, ProfilesAnswer } from '../app/types';
@@ -38,7 +38,10 @@ export function ProfilesPage() {
 
 function ProfilesContent({ data }: { data: ProfilesAnswer }) {
   const { t, locale } = useI18n();
-  const { dossier } = useCurrentDossier();
+  const { dossier, membership } = useCurrentDossier();
+  // As the server rules: a profile is edited only within one's own permissions.
+  const mine = membership.permissions;
+  const locked = (profile: Profile) => permissionsBeyond(mine, profile.permissions).length > 0;
   const queryClient = useQueryClient();
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -134,7 +137,13 @@ function ProfilesContent({ data }: { data: ProfilesAnswer }) {
                   }
                   return (
                     <td key={p.id} className="matrix__cell">
-                      <input type="checkbox" aria-label={name} checked={has} disabled={update.isPending} onChange={(e) => toggle(p, perm, e.target.checked)} />
+                      <input
+                        type="checkbox"
+                        aria-label={name}
+                        checked={has}
+                        disabled={update.isPending || locked(p) || !mine.includes(perm)}
+                        onChange={(e) => toggle(p, perm, e.target.checked)}
+                      />
                     </td>
                   );
                 })}
@@ -148,7 +157,7 @@ function ProfilesContent({ data }: { data: ProfilesAnswer }) {
         <section aria-labelledby="custom-profiles">
           <h2 id="custom-profiles">{t('profiles.customTitle')}</h2>
           <ul className="custom-profiles">
-            {custom.map((p) => (
+            {custom.filter((p) => !locked(p)).map((p) => (
               <CustomProfileRow
                 key={p.id}
                 profile={p}
@@ -161,7 +170,8 @@ function ProfilesContent({ data }: { data: ProfilesAnswer }) {
         </section>
       )}
 
-      <CreateProfileForm permissions={permissions} />
+      <p className="muted">{t('profiles.grantRule')}</p>
+      <CreateProfileForm permissions={permissions} mine={mine} />
     </>
   );
 }
@@ -199,7 +209,7 @@ function CustomProfileRow({ profile, busy, onRename, onDelete }: { profile: Prof
   );
 }
 
-function CreateProfileForm({ permissions }: { permissions: Permission[] }) {
+function CreateProfileForm({ permissions, mine }: { permissions: Permission[]; mine: Permission[] }) {
   const { t, locale } = useI18n();
   const { dossier } = useCurrentDossier();
   const queryClient = useQueryClient();
@@ -245,7 +255,7 @@ function CreateProfileForm({ permissions }: { permissions: Permission[] }) {
                 type="checkbox"
                 id={`new-${perm}`}
                 checked={perm === 'dossier.read' || chosen.has(perm)}
-                disabled={perm === 'dossier.read'}
+                disabled={perm === 'dossier.read' || !mine.includes(perm)}
                 onChange={(e) =>
                   setChosen((old) => {
                     const next = new Set(old);
