@@ -117,7 +117,7 @@ function cookiesOf(res: Response, jar: Map<string, string>): void {
   }
 }
 
-/** Signs up through the HTTP API as a browser does (CSRF token first); the token stays valid for the session's mutations. */
+/** Signs up through the HTTP API as a browser does: a CSRF token first, then a new one for the session (sign-up rotates the secret). */
 export async function signUp(baseUrl: string, who: string): Promise<Session> {
   const jar = new Map<string, string>();
   const csrfRes = await fetch(`${baseUrl}/api/csrf`);
@@ -133,7 +133,10 @@ export async function signUp(baseUrl: string, who: string): Promise<Session> {
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
   cookiesOf(res, jar);
   const { dossierId, user } = (await res.json()) as { dossierId: string; user: { id: string } };
-  return { cookie: cookieOf(), csrfToken: token, dossierId, userId: user.id };
+  const sessionCsrf = await fetch(`${baseUrl}/api/csrf`, { headers: { cookie: cookieOf() } });
+  cookiesOf(sessionCsrf, jar);
+  const { token: csrfToken } = (await sessionCsrf.json()) as { token: string };
+  return { cookie: cookieOf(), csrfToken, dossierId, userId: user.id };
 }
 
 /** A JSON call with the session cookie and the CSRF token; throws unless the status is the expected one. */

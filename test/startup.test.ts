@@ -88,6 +88,8 @@ class Browser {
       const pair = line.split(';')[0]!;
       const eq = pair.indexOf('=');
       if (eq > 0) this.jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+      // A new CSRF secret (at login, logout, sign-up): the token in hand is spent.
+      if (pair.startsWith('ardoise_csrf=')) this.csrf = null;
     }
   }
 

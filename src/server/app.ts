@@ -13,6 +13,7 @@ import { installAuthGuard } from './platform/auth';
 import type { AppContext } from './platform/context';
 import { installErrorHandler } from './platform/error-handler';
 import { installRequestChecks } from './platform/request-checks';
+import { CSRF_COOKIE } from './platform/sessions';
 import { accountRoutes } from './accounts/routes';
 import { meRoutes } from './accounts/me-routes';
 import { dossierRoutes } from './dossiers/routes';
@@ -34,8 +35,6 @@ z.config(z.locales.fr());
  * compilers there, hence the cast.
  */
 const ZOD_COMPILERS = { buildValidator: () => validatorCompiler, buildSerializer: () => serializerCompiler } as unknown as NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
-
-export const CSRF_COOKIE = 'ardoise_csrf';
 
 /** The Fastify application: the platform (security, errors, guard) and the feature plugins. */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {

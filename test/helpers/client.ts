@@ -13,7 +13,8 @@ export interface Reply<T = any> {
  */
 export class ApiClient {
   private cookies = new Map<string, string>();
-  private csrf: string | null = null;
+  /** Shared by concurrent mutations, as in the web app: one secret, one token. */
+  private csrf: Promise<string> | null = null;
 
   constructor(
     private readonly app: FastifyInstance,
@@ -33,11 +34,13 @@ export class ApiClient {
       const expired = (c.expires && c.expires.getTime() < Date.now()) || c.maxAge === 0 || c.value === '';
       if (expired) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
+      // The CSRF secret is dropped at login, logout and sign-up: the token in hand is spent, as in the web app.
+      if (c.name === 'ardoise_csrf' && expired) this.csrf = null;
     }
   }
 
-  async token(): Promise<string> {
-    if (!this.csrf) this.csrf = (await this.request('GET', '/api/csrf')).body.token as string;
+  token(): Promise<string> {
+    this.csrf ??= this.request('GET', '/api/csrf').then((res) => res.body.token as string);
     return this.csrf;
   }
 

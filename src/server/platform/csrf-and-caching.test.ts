@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
-import { ApiClient, type Reply } from '../../../test/helpers/client';
+import { ApiClient, STRONG_PASSWORD, uniqueEmail, type Reply } from '../../../test/helpers/client';
 import { databaseFingerprint, dossierWithData, fillPath, realValues, type DossierWithData } from '../../../test/helpers/route-fixtures';
 import type { RegisteredRoute } from './auth';
 
@@ -88,6 +88,37 @@ describe('CSRF, however the path is spelled', () => {
     const foreignToken = await other.token();
     const res = await fixture.admin.request('PATCH', '/%61pi/me', { name: 'Mallory' }, { csrf: false, headers: { 'x-csrf-token': foreignToken } });
     expectErrorShape(res, 403, 'csrf_invalid');
+  });
+});
+
+describe('CSRF tokens across login and logout', () => {
+  async function freshToken(client: ApiClient): Promise<string> {
+    return (await client.get('/api/csrf')).body.token as string;
+  }
+
+  it('a token obtained before login is refused after it, and one obtained before logout after that', async () => {
+    const browser = new ApiClient(server.app);
+    const beforeLogin = await freshToken(browser);
+    const login = await browser.post('/api/auth/login', { email: fixture.adminEmail, password: STRONG_PASSWORD }, { csrf: false, headers: { 'x-csrf-token': beforeLogin } });
+    expect(login.status).toBe(200);
+    const stale = await browser.request('PATCH', '/api/me', { name: 'Camille Durand' }, { csrf: false, headers: { 'x-csrf-token': beforeLogin } });
+    expectErrorShape(stale, 403, 'csrf_invalid');
+
+    const afterLogin = await freshToken(browser);
+    expect(afterLogin).not.toBe(beforeLogin);
+    expect((await browser.request('PATCH', '/api/me', { name: 'Camille Durand' }, { csrf: false, headers: { 'x-csrf-token': afterLogin } })).status).toBe(200);
+
+    expect((await browser.request('POST', '/api/auth/logout', undefined, { csrf: false, headers: { 'x-csrf-token': afterLogin } })).status).toBe(204);
+    const afterLogout = await browser.request('POST', '/api/auth/login', { email: fixture.adminEmail, password: STRONG_PASSWORD }, { csrf: false, headers: { 'x-csrf-token': afterLogin } });
+    expectErrorShape(afterLogout, 403, 'csrf_invalid');
+  });
+
+  it('sign-up gives a new secret too', async () => {
+    const browser = new ApiClient(server.app);
+    const beforeSignup = await freshToken(browser);
+    const signup = await browser.post('/api/auth/signup', { name: 'Léa Roux', email: uniqueEmail('lea'), password: STRONG_PASSWORD, dossierName: 'Roux Conseil' }, { csrf: false, headers: { 'x-csrf-token': beforeSignup } });
+    expect(signup.status).toBe(201);
+    expectErrorShape(await browser.request('POST', '/api/dossiers', { legalName: 'Second' }, { csrf: false, headers: { 'x-csrf-token': beforeSignup } }), 403, 'csrf_invalid');
   });
 });
 

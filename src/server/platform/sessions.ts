@@ -5,6 +5,8 @@ import type { RequestMeta } from './audit';
 import { hashToken, newToken } from './tokens';
 
 export const SESSION_COOKIE = 'ardoise_session';
+/** The CSRF secret's cookie (@fastify/csrf-protection, app.ts). */
+export const CSRF_COOKIE = 'ardoise_csrf';
 
 export interface SessionUser {
   sessionId: string;
@@ -24,12 +26,22 @@ export async function createSession(t: Db, userId: string, meta: RequestMeta, tt
   return { token, expiresAt };
 }
 
+/**
+ * A new session, or none, comes with a new CSRF secret: a token obtained before (one planted by
+ * someone else included) stops working, and the client fetches a new one from `GET /api/csrf`.
+ */
+function rotateCsrfSecret(reply: FastifyReply): void {
+  reply.clearCookie(CSRF_COOKIE, { path: '/' });
+}
+
 export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: Date, secure: boolean): void {
   reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: expiresAt });
+  rotateCsrfSecret(reply);
 }
 
 export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  rotateCsrfSecret(reply);
 }
 
 export function sessionToken(request: FastifyRequest): string | null {

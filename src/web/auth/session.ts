@@ -7,10 +7,26 @@ import { fetchMe, keys } from '../app/queries';
 import type { Me } from '../app/types';
 import { localeChosenBeforeLogin, markLocaleChosen, useI18n } from '../i18n';
 
-/** Only same-site paths are followed after login (an open redirect would help phishing). */
+/** Any origin: only what a path resolves to against it matters. */
+const PROBE_ORIGIN = 'https://ardoise.invalid';
+
+/**
+ * Only paths of this site are followed after login (an open redirect would help phishing). The
+ * URL parser drops tabs and line breaks and reads a backslash as `/`, so `/\t/evil.example` is
+ * `//evil.example`: control characters and backslashes are refused outright, and what is left
+ * must resolve to this origin. The path given back is the one the parser resolved.
+ */
 export function safeNext(next: string | null): string | null {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return null;
-  return next;
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+  if (!next || !next.startsWith('/') || /[\u0000-\u001f\u007f-\u009f\\]/.test(next)) return null;
+  let url: URL;
+  try {
+    url = new URL(next, PROBE_ORIGIN);
+  } catch {
+    return null;
+  }
+  if (url.origin !== PROBE_ORIGIN) return null;
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 export function homePath(me: Me): string {
