@@ -113,9 +113,10 @@ describe('what each mutation records', () => {
       action: 'profile.deleted', entity_id: profileId, entity_label: 'Relecture devis', summary: 'Suppression du profil « Relecture devis »',
     });
 
-    // A refused mutation records nothing.
+    // A refused mutation records nothing (nobody changes their own profile).
     const refused = await admin.patch(`${base}/members/${user.id}`, { profileId: 'readonly' }, { headers: { 'x-request-id': 'audit-refused' } });
-    expect(refused.status).toBe(409);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('own_profile');
     expect(await server.ctx.db.selectFrom('audit_events').select('seq').where('request_id', '=', 'audit-refused').execute()).toEqual([]);
     expect((await events(dossierId)).map((e) => Number(e.seq))).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   });
