@@ -1,4 +1,5 @@
 import { apiRead } from './api-read';
+import { invoiceE2e } from './invoice-e2e';
 import { issueConcurrency } from './issue-concurrency';
 import { listScale } from './list-scale';
 import { pdf } from './pdf';
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   pdf,
   'issue-concurrency': issueConcurrency,
   'list-scale': listScale,
+  'invoice-e2e': invoiceE2e,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
