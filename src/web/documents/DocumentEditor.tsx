@@ -1,8 +1,8 @@
 /**
  * The draft editor: customer (with quick creation), dates, terms, VAT treatment, lines, discount,
  * notes, and live totals computed by the server's own `computeTotals` as you type. Saving sends the
- * version the form was loaded from: if someone saved in between, the server answers 409 and
- * nothing is overwritten.
+ * version the form was loaded from: if someone saved in between, the server answers 409, nothing
+ * is overwritten, the typing stays in the form and the page says so (`onConflict`).
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState, type FormEvent, type RefObject } from 'react';
@@ -22,7 +22,7 @@ import { CheckboxField, Field, RequiredLegend, SelectField, TextField } from '..
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Dialog } from './Dialog';
 import { buildBody, editorPath, liveTotals, localizeDocumentMessage, validateDraft, type EditorValues } from './editorModel';
-import { formatDay, formatTime } from './format';
+import { formatDay } from './format';
 import { invoicingKeys } from './keys';
 import { LinesEditor } from './LinesEditor';
 import { TotalsPanel } from './TotalsPanel';
@@ -41,12 +41,12 @@ interface DocumentEditorProps {
   controller?: RefObject<EditorController | null>;
   /** After the first save of a new document. */
   onCreated?: (doc: Doc) => void;
-  /** Reload the document from the server (after a conflict). */
-  onReload?: () => void;
+  /** A save was refused: someone else saved the document since the form was loaded, or issued it. */
+  onConflict?: (conflict: { kind: 'stale'; details: Partial<StaleDetails> } | { kind: 'issued' }) => void;
   onDirtyChange?: (dirty: boolean) => void;
 }
 
-export function DocumentEditor({ current, doc, initial, controller, onCreated, onReload, onDirtyChange }: DocumentEditorProps) {
+export function DocumentEditor({ current, doc, initial, controller, onCreated, onConflict, onDirtyChange }: DocumentEditorProps) {
   const { t, locale } = useI18n();
   const { dossier } = current;
   const queryClient = useQueryClient();
@@ -57,7 +57,6 @@ export function DocumentEditor({ current, doc, initial, controller, onCreated, o
   const [values, setValues] = useState<EditorValues>(initial);
   const [baseline, setBaseline] = useState(() => JSON.stringify(buildBody(initial).body));
   const [version, setVersion] = useState(doc?.version ?? 0);
-  const [conflict, setConflict] = useState<{ kind: 'stale'; name: string | null; at: string } | { kind: 'issued' } | null>(null);
   const [savedAt, setSavedAt] = useState<number | null>(null);
   const [quickCustomer, setQuickCustomer] = useState<string | null>(null);
   const lineIndex = useRef<number[]>([]);
@@ -84,7 +83,6 @@ export function DocumentEditor({ current, doc, initial, controller, onCreated, o
     },
     onSuccess: async (saved, { snapshot }) => {
       errors.clear();
-      setConflict(null);
       setVersion(saved.version);
       setBaseline(snapshot);
       setSavedAt(Date.now());
@@ -95,14 +93,14 @@ export function DocumentEditor({ current, doc, initial, controller, onCreated, o
     },
     onError: (error) => {
       setSavedAt(null);
-      if (error instanceof ApiError && error.code === 'stale_version') {
-        const d = (error.details ?? {}) as Partial<StaleDetails>;
-        setConflict({ kind: 'stale', name: d.updatedByName ?? null, at: d.updatedAt ?? '' });
-        return errors.fail(error.message);
+      // The page's one conflict banner says it; the typing stays in the form.
+      if (error instanceof ApiError && error.code === 'stale_version' && onConflict) {
+        errors.clear();
+        return onConflict({ kind: 'stale', details: (error.details ?? {}) as Partial<StaleDetails> });
       }
-      if (error instanceof ApiError && error.code === 'not_a_draft') {
-        setConflict({ kind: 'issued' });
-        return errors.fail(error.message);
+      if (error instanceof ApiError && error.code === 'not_a_draft' && onConflict) {
+        errors.clear();
+        return onConflict({ kind: 'issued' });
       }
       if (!(error instanceof ApiError)) return errors.failWith(error);
       const fields: Record<string, string> = {};
@@ -209,31 +207,6 @@ export function DocumentEditor({ current, doc, initial, controller, onCreated, o
       <form id="document-editor" className="form editor" onSubmit={submit} noValidate aria-label={t('editor.formLabel')}>
         <ErrorSummary errors={errors} labels={labels} />
         <RequiredLegend />
-        {conflict?.kind === 'stale' && (
-          <Alert kind="warning" title={t('editor.staleTitle')}>
-            <p>
-              {conflict.name
-                ? t('editor.staleBy', { name: conflict.name, time: formatTime(conflict.at, locale) })
-                : t('editor.staleAt', { time: formatTime(conflict.at, locale) })}
-            </p>
-            <p>{t('editor.staleHint')}</p>
-            {onReload && (
-              <Button small variant="primary" onClick={onReload}>
-                {t('common.reload')}
-              </Button>
-            )}
-          </Alert>
-        )}
-        {conflict?.kind === 'issued' && (
-          <Alert kind="warning">
-            <p>{t('editor.notDraft')}</p>
-            {onReload && (
-              <Button small variant="primary" onClick={onReload}>
-                {t('common.reload')}
-              </Button>
-            )}
-          </Alert>
-        )}
 
         <fieldset className="form-section">
           <legend>{t('editor.partiesAndDates')}</legend>

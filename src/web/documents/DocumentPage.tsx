@@ -19,6 +19,8 @@ import { ConfirmButton } from '../ui/ConfirmButton';
 import { Page } from '../ui/Page';
 import { LoadError, Loading } from '../ui/QueryState';
 import { ConvertDialog, CreditNoteDialog, DuplicateDialog, IssueDialog } from './actions';
+import { remoteChangeNoticed, saveRefused, type DocumentConflict } from './conflict';
+import { ConflictBanner } from './ConflictBanner';
 import { DocumentEditor, type EditorController } from './DocumentEditor';
 import { StatusBadge } from './DocumentsPage';
 import { localizeDocumentMessage, newValues, valuesOf, type EditorValues } from './editorModel';
@@ -29,7 +31,7 @@ import { documentName, documentPath, documentTitle, PAYABLE_TYPES } from './labe
 import { LinkedDocument } from './LinkedDocument';
 import { PaymentsSection } from './PaymentsSection';
 import { TotalsPanel } from './TotalsPanel';
-import type { Doc, DocAnswer, MentionProblem } from './types';
+import type { Doc, DocAnswer, MentionProblem, StaleDetails } from './types';
 import { useDocumentEvents } from './useDocumentEvents';
 import { rateKey } from '../../core/totals';
 
@@ -79,6 +81,10 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
   const [noticeCount, setNoticeCount] = useState(0);
   const [dialog, setDialog] = useState<'issue' | 'convert' | 'credit' | 'duplicate' | null>(null);
   const [editorKey, setEditorKey] = useState(0);
+  const [conflict, setConflict] = useState<DocumentConflict | null>(null);
+  const [conflictAnswers, setConflictAnswers] = useState(0);
+  const conflictRef = useRef<HTMLDivElement>(null);
+  const [dirty, setDirty] = useState(false);
 
   const canWrite = useCan(family === 'quotes' ? 'quotes.write' : 'invoices.write');
   const canIssue = useCan('invoices.issue');
@@ -99,6 +105,10 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
   useEffect(() => {
     if (noticeCount > 0) noticeRef.current?.focus();
   }, [noticeCount]);
+  // A refused save moves the focus to the banner that says why; a change heard while typing does not.
+  useEffect(() => {
+    if (conflictAnswers > 0) conflictRef.current?.focus();
+  }, [conflictAnswers]);
 
   const refreshAll = async () => {
     await queryClient.invalidateQueries({ queryKey: docKey });
@@ -106,15 +116,24 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
   };
 
   const events = useDocumentEvents(dossier.id, family, doc.id, me.data?.user.id, (change) => {
+    setConflict((previous) => remoteChangeNoticed(previous, change));
+    // The header (total, status) and the read-only view follow at once; an open editor keeps the
+    // user's typing (it is keyed by `editorKey`, not by the document's version) until « Recharger ».
+    void refreshAll();
     void queryClient.invalidateQueries({ queryKey: invoicingKeys.history(dossier.id, family, doc.id) });
-    // The read-only view follows at once; an open editor keeps the user's typing until "Recharger".
-    if (!editing || change.what === 'issued' || change.what === 'deleted') void refreshAll();
   });
 
+  /** The server refused a save or an issue because of someone else's change: say it once, show the current figures. */
+  const refused = (cause: { kind: 'stale'; details: Partial<StaleDetails> } | { kind: 'issued' }) => {
+    setConflict((previous) => (cause.kind === 'issued' ? { kind: 'issued' } : saveRefused(previous, cause.details)));
+    setConflictAnswers((n) => n + 1);
+    if (cause.kind === 'stale') void refreshAll();
+  };
+
   const reload = async () => {
-    events.dismiss();
     await refetch();
     await queryClient.invalidateQueries({ queryKey: docKey });
+    setConflict(null);
     setEditorKey((k) => k + 1);
   };
 
@@ -155,6 +174,7 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
     onError: (error) => {
       setDialog(null);
       if (error instanceof EditorInvalid) return;
+      if (error instanceof ApiError && error.code === 'stale_version') return refused({ kind: 'stale', details: (error.details ?? {}) as Partial<StaleDetails> });
       if (error instanceof ApiError && error.code === 'mentions_missing') {
         const missing = ((error.details as { missing?: MentionProblem[] } | undefined)?.missing ?? []) as MentionProblem[];
         return show({ kind: 'error', title: error.message, body: <MissingMentions missing={missing} doc={doc} canSettings={canSettings} canCustomers={canReadCustomers} /> });
@@ -272,14 +292,7 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
           </p>
         )}
       </div>
-      {events.change && (
-        <Alert kind="info" title={t('presence.changedBy', { name: events.change.byName })}>
-          <p>{editing ? t('presence.changedEditing') : t('presence.changedRefreshed')}</p>
-          <Button small variant="primary" onClick={() => void reload()}>
-            {t('common.reload')}
-          </Button>
-        </Alert>
-      )}
+      {conflict && <ConflictBanner ref={conflictRef} conflict={conflict} editing={editing} dirty={dirty} onReload={() => void reload()} />}
       <div ref={noticeRef} tabIndex={-1} className="notice-slot">
         {notice && (
           <Alert kind={notice.kind} title={notice.title}>
@@ -294,7 +307,7 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
       </div>
 
       {editing ? (
-        <DocumentEditor key={editorKey} current={current} doc={doc} initial={initial} controller={controller} onReload={() => void reload()} />
+        <DocumentEditor key={editorKey} current={current} doc={doc} initial={initial} controller={controller} onConflict={refused} onDirtyChange={setDirty} />
       ) : (
         <DocumentBody doc={doc} />
       )}
@@ -383,7 +396,9 @@ function DocumentHeader({ doc }: { doc: Doc }) {
       )}
       <div>
         <dt>{t('documents.gross')}</dt>
-        <dd className="num-strong">{formatEuros(doc.grossCents, locale)}</dd>
+        <dd className="num-strong" data-testid="document-gross">
+          {formatEuros(doc.grossCents, locale)}
+        </dd>
       </div>
       {payable && (
         <div>

@@ -15,12 +15,12 @@ export interface RemoteChange {
   what: string;
   byUserId: string;
   byName: string;
-  at: number;
+  /** When the page heard of it (ISO 8601). */
+  at: string;
 }
 
 export function useDocumentEvents(dossierId: string, family: DocumentFamily, documentId: string, myUserId: string | undefined, onRemoteChange: (change: RemoteChange) => void) {
   const [viewers, setViewers] = useState<Viewer[]>([]);
-  const [change, setChange] = useState<RemoteChange | null>(null);
   const callback = useRef(onRemoteChange);
   callback.current = onRemoteChange;
   const me = useRef(myUserId);
@@ -28,7 +28,6 @@ export function useDocumentEvents(dossierId: string, family: DocumentFamily, doc
 
   useEffect(() => {
     setViewers([]);
-    setChange(null);
     if (typeof EventSource === 'undefined') return;
     const source = new EventSource(`/api/d/${encodeURIComponent(dossierId)}/${family}/${encodeURIComponent(documentId)}/events`);
     const onPresence = (event: MessageEvent<string>) => {
@@ -43,9 +42,7 @@ export function useDocumentEvents(dossierId: string, family: DocumentFamily, doc
       try {
         const data = JSON.parse(event.data) as Omit<RemoteChange, 'at'>;
         if (data.byUserId === me.current) return;
-        const remote = { ...data, at: Date.now() };
-        setChange(remote);
-        callback.current(remote);
+        callback.current({ ...data, at: new Date().toISOString() });
       } catch {
         /* ignored */
       }
@@ -62,5 +59,5 @@ export function useDocumentEvents(dossierId: string, family: DocumentFamily, doc
   const others = viewers.filter((v) => v.userId !== myUserId);
   // One name per person, even with the page open in two tabs.
   const names = [...new Map(others.map((v) => [v.userId, v.name])).values()];
-  return { others: names, change, dismiss: () => setChange(null) };
+  return { others: names };
 }

@@ -665,11 +665,6 @@ export const en: Record<MessageKey, string> = {
   'editor.saveNew': 'Save the draft',
   'editor.saved': 'Saved.',
   'editor.unsaved': 'Unsaved changes',
-  'editor.staleTitle': 'This document was changed in the meantime',
-  'editor.staleBy': 'Changed by {name} at {time}.',
-  'editor.staleAt': 'Changed by another user at {time}.',
-  'editor.staleHint': 'Your changes were not saved. Reload the document to see the latest version, then make them again.',
-  'editor.notDraft': 'This document has just been issued: it can no longer be changed. Reload it.',
 
   'lines.caption': 'Lines of the document',
   'lines.reference': 'Ref.',
@@ -748,9 +743,15 @@ export const en: Record<MessageKey, string> = {
   'history.empty': 'No events.',
 
   'presence.alsoOpen': 'Also open by: {names}',
-  'presence.changedBy': '{name} changed this document',
-  'presence.changedEditing': 'Your changes in progress are not lost; reload to see the new version (your unsaved changes will then be dropped).',
-  'presence.changedRefreshed': 'The view has been updated.',
+
+  'conflict.changedBy': '{name} changed this document at {time}',
+  'conflict.changedBySomeone': 'Someone else changed this document at {time}',
+  'conflict.keepTyping': 'The total and status below are up to date. What you typed stays in the form, unsaved: “Reload” will replace it with the saved version.',
+  'conflict.reloadToEdit': 'The total and status below are up to date; “Reload” shows the saved version in the form.',
+  'conflict.refused': 'Nothing was saved, so as not to overwrite that change. What you typed stays in the form: “Reload” will replace it with the saved version.',
+  'conflict.refreshed': 'The view has been updated.',
+  'conflict.issuedTitle': 'This document has just been issued',
+  'conflict.issued': 'It can no longer be changed and nothing was saved. “Reload” shows the issued document.',
 
   'numbering.title': 'Numbering',
   'numbering.intro': 'The number format of each series. The law requires unique, chronological and continuous numbers: once a number was given in a series, its format is locked (for the current year if the series restarts yearly).',

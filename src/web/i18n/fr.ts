@@ -663,11 +663,6 @@ export const fr = {
   'editor.saveNew': 'Enregistrer le brouillon',
   'editor.saved': 'Enregistré.',
   'editor.unsaved': 'Modifications non enregistrées',
-  'editor.staleTitle': 'Ce document a été modifié entre-temps',
-  'editor.staleBy': 'Modifié par {name} à {time}.',
-  'editor.staleAt': 'Modifié par un autre utilisateur à {time}.',
-  'editor.staleHint': 'Vos modifications n’ont pas été enregistrées. Rechargez le document pour voir la dernière version, puis refaites-les.',
-  'editor.notDraft': 'Ce document vient d’être émis : il ne peut plus être modifié. Rechargez-le.',
 
   'lines.caption': 'Lignes du document',
   'lines.reference': 'Réf.',
@@ -746,9 +741,15 @@ export const fr = {
   'history.empty': 'Aucun événement.',
 
   'presence.alsoOpen': 'Également ouvert par : {names}',
-  'presence.changedBy': '{name} a modifié ce document',
-  'presence.changedEditing': 'Vos modifications en cours ne sont pas perdues ; rechargez pour voir la nouvelle version (vos modifications non enregistrées seront alors abandonnées).',
-  'presence.changedRefreshed': 'L’affichage a été mis à jour.',
+
+  'conflict.changedBy': '{name} a modifié ce document à {time}',
+  'conflict.changedBySomeone': 'Quelqu’un d’autre a modifié ce document à {time}',
+  'conflict.keepTyping': 'Le total et le statut ci-dessous sont à jour. Votre saisie reste dans le formulaire, non enregistrée : « Recharger » la remplacera par la version enregistrée.',
+  'conflict.reloadToEdit': 'Le total et le statut ci-dessous sont à jour ; « Recharger » affiche la version enregistrée dans le formulaire.',
+  'conflict.refused': 'Rien n’a été enregistré, pour ne pas écraser cette modification. Votre saisie reste dans le formulaire : « Recharger » la remplacera par la version enregistrée.',
+  'conflict.refreshed': 'L’affichage a été mis à jour.',
+  'conflict.issuedTitle': 'Ce document vient d’être émis',
+  'conflict.issued': 'Il ne peut plus être modifié et rien n’a été enregistré. « Recharger » affiche la pièce émise.',
 
   'numbering.title': 'Numérotation',
   'numbering.intro': "Le format des numéros de chaque série. La loi impose une numérotation unique, chronologique et continue : une fois qu'un numéro a été attribué dans une série, son format est verrouillé (pour l'année en cours si la série repart chaque année).",
