@@ -30,7 +30,7 @@ import { invoicingKeys } from './keys';
 import { documentName, documentPath, documentTitle, PAYABLE_TYPES } from './labels';
 import { LinkedDocument } from './LinkedDocument';
 import { PaymentsSection } from './PaymentsSection';
-import { TotalsPanel } from './TotalsPanel';
+import { SumRow, TotalsPanel } from './TotalsPanel';
 import type { Doc, DocAnswer, MentionProblem, StaleDetails } from './types';
 import { useDocumentEvents } from './useDocumentEvents';
 import { rateKey } from '../../core/totals';
@@ -550,22 +550,9 @@ function DocumentBody({ doc }: { doc: Doc }) {
         <TotalsPanel totals={doc.totals} deductions={doc.deductions} caption={t('documents.totalsCaption')}>
           {payable && (
             <>
-              <tr>
-                <th scope="row">{t('documents.paid')}</th>
-                <td className="num" data-testid="document-paid">
-                  {formatEuros(doc.paidCents, locale)}
-                </td>
-              </tr>
-              {doc.creditedCents > 0 && (
-                <tr>
-                  <th scope="row">{t('documents.credited')}</th>
-                  <td className="num">{formatEuros(doc.creditedCents, locale)}</td>
-                </tr>
-              )}
-              <tr className="totals__grand">
-                <th scope="row">{t('documents.balance')}</th>
-                <td className="num">{formatEuros(doc.balanceCents, locale)}</td>
-              </tr>
+              <SumRow label={t('documents.paid')} amounts={[formatEuros(doc.paidCents, locale)]} testIds={['document-paid']} />
+              {doc.creditedCents > 0 && <SumRow label={t('documents.credited')} amounts={[formatEuros(doc.creditedCents, locale)]} />}
+              <SumRow className="totals__grand" label={t('documents.balance')} amounts={[formatEuros(doc.balanceCents, locale)]} />
             </>
           )}
         </TotalsPanel>

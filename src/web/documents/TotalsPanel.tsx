@@ -19,6 +19,32 @@ interface TotalsPanelProps {
   stale?: boolean;
 }
 
+interface SumRowProps {
+  label: ReactNode;
+  /** The row's amounts as shown: one, or HT, TVA and TTC in a statement. */
+  amounts: string[];
+  /** The `data-testid` of each amount's cell, in the same order. */
+  testIds?: (string | undefined)[];
+  className?: string;
+  /** Empty cells after the amounts, so that the row spans a wider table. */
+  blankCells?: number;
+}
+
+/** One row of a totals table: its label, then its amounts. */
+export function SumRow({ label, amounts, testIds = [], className, blankCells = 0 }: SumRowProps) {
+  return (
+    <tr className={className}>
+      <th scope="row">{label}</th>
+      {amounts.map((amount, i) => (
+        <td key={i} className="num" data-testid={testIds[i]}>
+          {amount}
+        </td>
+      ))}
+      {blankCells > 0 && <td colSpan={blankCells} />}
+    </tr>
+  );
+}
+
 export function TotalsPanel({ totals, caption, deductions = [], children, stale }: TotalsPanelProps) {
   const { t, locale } = useI18n();
   const money = (cents: number) => formatEuros(cents, locale);
@@ -27,16 +53,8 @@ export function TotalsPanel({ totals, caption, deductions = [], children, stale 
   const discountRows = (cells: number) =>
     totals.discountCents > 0 && (
       <>
-        <tr>
-          <th scope="row">{t('totals.linesNet')}</th>
-          <td className="num">{money(totals.linesNetCents)}</td>
-          {cells > 1 && <td colSpan={cells - 1} />}
-        </tr>
-        <tr>
-          <th scope="row">{t('totals.discount')}</th>
-          <td className="num">{minus(totals.discountCents)}</td>
-          {cells > 1 && <td colSpan={cells - 1} />}
-        </tr>
+        <SumRow label={t('totals.linesNet')} amounts={[money(totals.linesNetCents)]} blankCells={cells - 1} />
+        <SumRow label={t('totals.discount')} amounts={[minus(totals.discountCents)]} blankCells={cells - 1} />
       </>
     );
   return (
@@ -86,36 +104,24 @@ export function TotalsPanel({ totals, caption, deductions = [], children, stale 
             </thead>
             <tbody>
               {discountRows(3)}
-              <tr>
-                <th scope="row">{t('totals.sale')}</th>
-                <td className="num">{money(totals.saleNetCents)}</td>
-                <td className="num">{money(totals.saleVatCents)}</td>
-                <td className="num">{money(totals.saleGrossCents)}</td>
-              </tr>
+              <SumRow label={t('totals.sale')} amounts={[money(totals.saleNetCents), money(totals.saleVatCents), money(totals.saleGrossCents)]} />
               {deductions.map((d, i) => {
                 const net = d.vat.reduce((s, v) => s + v.baseCents, 0);
                 const vat = d.vat.reduce((s, v) => s + v.vatCents, 0);
                 return (
-                  <tr key={d.depositId ?? i}>
-                    <th scope="row">{d.number ? t('totals.depositNumbered', { number: d.number }) : t('totals.deposit')}</th>
-                    <td className="num">{minus(net)}</td>
-                    <td className="num">{minus(vat)}</td>
-                    <td className="num">{minus(net + vat)}</td>
-                  </tr>
+                  <SumRow
+                    key={d.depositId ?? i}
+                    label={d.number ? t('totals.depositNumbered', { number: d.number }) : t('totals.deposit')}
+                    amounts={[minus(net), minus(vat), minus(net + vat)]}
+                  />
                 );
               })}
-              <tr className="totals__grand">
-                <th scope="row">{t('totals.thisInvoice')}</th>
-                <td className="num" data-testid="total-ht">
-                  {money(totals.netCents)}
-                </td>
-                <td className="num" data-testid="total-tva">
-                  {money(totals.vatCents)}
-                </td>
-                <td className="num" data-testid="total-ttc">
-                  {money(totals.grossCents)}
-                </td>
-              </tr>
+              <SumRow
+                className="totals__grand"
+                label={t('totals.thisInvoice')}
+                amounts={[money(totals.netCents), money(totals.vatCents), money(totals.grossCents)]}
+                testIds={['total-ht', 'total-tva', 'total-ttc']}
+              />
             </tbody>
           </table>
           {children && (
@@ -129,24 +135,9 @@ export function TotalsPanel({ totals, caption, deductions = [], children, stale 
           <caption>{caption}</caption>
           <tbody>
             {discountRows(1)}
-            <tr className="totals__sum">
-              <th scope="row">{t('totals.net')}</th>
-              <td className="num" data-testid="total-ht">
-                {money(totals.netCents)}
-              </td>
-            </tr>
-            <tr className="totals__sum">
-              <th scope="row">{t('totals.vat')}</th>
-              <td className="num" data-testid="total-tva">
-                {money(totals.vatCents)}
-              </td>
-            </tr>
-            <tr className="totals__grand">
-              <th scope="row">{t('totals.gross')}</th>
-              <td className="num" data-testid="total-ttc">
-                {money(totals.grossCents)}
-              </td>
-            </tr>
+            <SumRow className="totals__sum" label={t('totals.net')} amounts={[money(totals.netCents)]} testIds={['total-ht']} />
+            <SumRow className="totals__sum" label={t('totals.vat')} amounts={[money(totals.vatCents)]} testIds={['total-tva']} />
+            <SumRow className="totals__grand" label={t('totals.gross')} amounts={[money(totals.grossCents)]} testIds={['total-ttc']} />
             {children}
           </tbody>
         </table>
