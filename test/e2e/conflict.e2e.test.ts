@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArtifacts, type Tab } from './driver';
-import { engines, expectCleanConsole, expectShown, fieldValue, followEmailLink, invite, JOURNEY_TIMEOUT_MS, PASSWORD, signUp, startE2E, testId, uniqueEmail, waitUntil, type E2E } from './support';
+import { acceptInvitation, engines, expectCleanConsole, expectShown, fieldValue, invite, journey, JOURNEY_TIMEOUT_MS, openTab, startE2E, testId, uniqueEmail, waitUntil, type E2E } from './support';
 
 const COMPANY = 'Lambert Menuiserie';
 const ANNE = 'Anne Lambert';
@@ -47,19 +47,12 @@ describe.each(engines())('two people on one draft (%s)', (engine) => {
   });
 
   it('one message and one « Recharger » when someone else saves: current header, typing kept, no overwrite', async () => {
-    const anne = await (await e2e.browser.newUser()).newTab();
-    const bruno = await (await e2e.browser.newUser()).newTab();
-    tabs.push(anne, bruno);
-
     await withArtifacts(`conflict journey ${engine}`, () => tabs, async () => {
-      const dossierId = await signUp(anne, { name: ANNE, email: uniqueEmail('anne'), company: COMPANY });
+      const { tab: anne, dossierId } = await journey(e2e, tabs, { name: ANNE, company: COMPANY });
+      const { tab: bruno } = await openTab(e2e, tabs);
       const brunoEmail = uniqueEmail('bruno');
       await invite(anne, dossierId, brunoEmail, 'ADV');
-      await followEmailLink(bruno, brunoEmail, '/invitation/');
-      await bruno.fill('Nom et prénom', BRUNO);
-      await bruno.fill('Mot de passe', PASSWORD);
-      await bruno.click("Créer mon compte et accepter l'invitation");
-      await bruno.waitForText(`Bienvenue dans ${COMPANY}`);
+      await acceptInvitation(bruno, { email: brunoEmail, name: BRUNO, company: COMPANY });
 
       const created = await anne.evaluate(
         async ({ id, line }: { id: string; line: typeof LINE }) => {

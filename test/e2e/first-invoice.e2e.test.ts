@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/core/dates';
 import { readPdf } from '../helpers/pdf';
 import { ARTIFACTS_DIR, withArtifacts, type Tab } from './driver';
-import { engines, expectCleanConsole, expectShown, fieldValue, normalizeSpaces, signUp, startE2E, testId, uniqueEmail, waitUntil, type E2E } from './support';
+import { engines, expectCleanConsole, expectShown, fieldValue, normalizeSpaces, openTab, signUp, startE2E, testId, uniqueEmail, waitUntil, type E2E } from './support';
 
 const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 const YEAR = TODAY.slice(0, 4);
@@ -58,8 +58,7 @@ describe.each(engines())('first invoice journey (%s)', (engine) => {
   });
 
   it('clean anonymous visit → marked fields → payment settings → customer → line discount → issued page and PDF → profiles', async () => {
-    const tab = await (await e2e.browser.newUser()).newTab();
-    tabs.push(tab);
+    const { tab } = await openTab(e2e, tabs);
 
     await withArtifacts(`first invoice journey ${engine}`, () => tabs, async () => {
       await step('1. an anonymous visit lands on the login page and logs no error', async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArtifacts, type Tab } from './driver';
-import { engines, expectCleanConsole, followEmailLink, invite, JOURNEY_TIMEOUT_MS, PASSWORD, signUp, startE2E, uniqueEmail, type E2E } from './support';
+import { engines, expectCleanConsole, followEmailLink, invite, journey, JOURNEY_TIMEOUT_MS, openTab, PASSWORD, startE2E, uniqueEmail, type E2E } from './support';
 
 describe.each(engines())('invitation journey (%s)', (engine) => {
   let e2e: E2E;
@@ -18,27 +18,12 @@ describe.each(engines())('invitation journey (%s)', (engine) => {
   });
 
   it('signs up, sets up the dossier, invites an ADV who joins it', async () => {
-    const owner = await e2e.browser.newUser();
-    const colleague = await e2e.browser.newUser();
-    const alice = await owner.newTab();
-    const bob = await colleague.newTab();
-    tabs.push(alice, bob);
-
     await withArtifacts('invitation journey', () => tabs, async () => {
-      const aliceEmail = uniqueEmail('alice');
+      const { tab: alice, dossierId } = await journey(e2e, tabs, { name: 'Alice Martin', company: 'Atelier Martin' }, {
+        settings: { siren: '732 829 320', vatNumber: 'FR44732829320', street: '12 rue des Lilas', postalCode: '75011', city: 'Paris', iban: 'FR76 3000 6000 0112 3456 7890 189' },
+      });
+      const { tab: bob } = await openTab(e2e, tabs);
       const bobEmail = uniqueEmail('bob');
-      const dossierId = await signUp(alice, { name: 'Alice Martin', email: aliceEmail, company: 'Atelier Martin' });
-
-      await alice.click('Paramètres');
-      await alice.waitForText('Paramètres du dossier');
-      await alice.fill('SIREN', '732 829 320');
-      await alice.fill('N° de TVA intracommunautaire', 'FR44732829320');
-      await alice.fill('Numéro et voie', '12 rue des Lilas');
-      await alice.fill('Code postal', '75011');
-      await alice.fill('Ville', 'Paris');
-      await alice.fill('IBAN', 'FR76 3000 6000 0112 3456 7890 189');
-      await alice.click('Enregistrer les paramètres');
-      await alice.waitForText('Paramètres enregistrés.');
       const saved = await alice.evaluate(async (id: string) => {
         const r = await fetch(`/api/d/${id}`, { headers: { accept: 'application/json' } });
         return (await r.json()) as { dossier: { siren: string; vatNumber: string; iban: string; address: { city: string } } };

@@ -13,16 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPdf } from '../helpers/pdf';
 import { ARTIFACTS_DIR, withArtifacts, type Tab } from './driver';
 import {
+  acceptInvitation,
   engines,
   escapeRegExp,
   expectCleanConsole,
   expectShown,
   fieldValue,
   focusedLabel,
-  followEmailLink,
+  journey,
   normalizeSpaces,
-  PASSWORD,
-  signUp,
+  openTab,
   startE2E,
   testId,
   uniqueEmail,
@@ -160,27 +160,23 @@ describe.each(engines())('invoicing journey (%s)', (engine) => {
   });
 
   it('quote → deposit → final invoice → payments → credit note → duplicate → PDF', async () => {
-    const tab = await (await e2e.browser.newUser()).newTab();
-    tabs.push(tab);
-
     await withArtifacts(`invoicing journey ${engine}`, () => tabs, async () => {
-      const dossierId = await step('1. sign up and dossier settings', async () => {
-        const id = await signUp(tab, { name: 'Camille Martin', email: uniqueEmail('camille'), company: COMPANY });
-        await tab.click('Paramètres');
-        await tab.waitForText('Paramètres du dossier');
-        await tab.select('Forme juridique', 'SARL');
-        await tab.fill('SIREN', '732 829 320');
-        await tab.fill('Capital social (€)', '8 000,00');
-        await tab.fill('Ville du RCS', 'Nantes');
-        await tab.fill('Numéro et voie', '4 rue de la Scierie');
-        await tab.fill('Code postal', '44000');
-        await tab.fill('Ville', 'Nantes');
-        await tab.fill('N° de TVA intracommunautaire', 'FR44732829320');
-        await tab.fill('IBAN', 'FR76 3000 6000 0112 3456 7890 189');
-        await tab.click('Enregistrer les paramètres');
-        await tab.waitForText('Paramètres enregistrés.', SLOW);
-        return id;
-      });
+      const { tab, dossierId } = await step('1. sign up and dossier settings', () =>
+        journey(e2e, tabs, { name: 'Camille Martin', company: COMPANY }, {
+          settings: {
+            legalForm: 'SARL',
+            siren: '732 829 320',
+            shareCapital: '8 000,00',
+            rcsCity: 'Nantes',
+            street: '4 rue de la Scierie',
+            postalCode: '44000',
+            city: 'Nantes',
+            vatNumber: 'FR44732829320',
+            iban: 'FR76 3000 6000 0112 3456 7890 189',
+          },
+          timeoutMs: SLOW.timeoutMs,
+        }),
+      );
 
       await step('2a. customer', async () => {
         await tab.click('Clients');
@@ -502,12 +498,9 @@ describe.each(engines())('invoicing journey (%s)', (engine) => {
   }, 600_000);
 
   it('a Commercial sees quotes and customers, not invoices', async () => {
-    const admin = await (await e2e.browser.newUser()).newTab();
-    const sales = await (await e2e.browser.newUser()).newTab();
-    tabs.push(admin, sales);
-
     await withArtifacts(`invoicing commercial ${engine}`, () => tabs, async () => {
-      const dossierId = await signUp(admin, { name: 'Hugo Lefèvre', email: uniqueEmail('hugo'), company: 'Lefèvre Rénovation' });
+      const { tab: admin, dossierId } = await journey(e2e, tabs, { name: 'Hugo Lefèvre', company: 'Lefèvre Rénovation' });
+      const { tab: sales } = await openTab(e2e, tabs);
       const salesEmail = uniqueEmail('lea');
       const invited = await admin.evaluate(
         async ({ id, email }: { id: string; email: string }) => {
@@ -523,11 +516,7 @@ describe.each(engines())('invoicing journey (%s)', (engine) => {
       );
       expect(invited).toEqual({ status: 201, body: { outcome: 'invited' } });
 
-      await followEmailLink(sales, salesEmail, '/invitation/');
-      await sales.fill('Nom et prénom', 'Léa Garnier');
-      await sales.fill('Mot de passe', PASSWORD);
-      await sales.click("Créer mon compte et accepter l'invitation");
-      await sales.waitForText('Bienvenue dans Lefèvre Rénovation', SLOW);
+      await acceptInvitation(sales, { email: salesEmail, name: 'Léa Garnier', company: 'Lefèvre Rénovation' }, SLOW);
 
       const nav = normalizeSpaces(await sales.text('nav[aria-label="Navigation du dossier"]'));
       expect(nav).toContain('Devis');

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArtifacts, type Tab } from './driver';
-import { engines, expectCleanConsole, JOURNEY_TIMEOUT_MS, PASSWORD, startE2E, uniqueEmail, type E2E } from './support';
+import { engines, expectCleanConsole, JOURNEY_TIMEOUT_MS, openTab, PASSWORD, startE2E, uniqueEmail, type E2E } from './support';
 
 describe.each(engines())('language and form validation (%s)', (engine) => {
   let e2e: E2E;
@@ -29,8 +29,7 @@ describe.each(engines())('language and form validation (%s)', (engine) => {
   };
 
   it('signs up in English, validates the settings, and switches back to French', async () => {
-    const tab = await (await e2e.browser.newUser()).newTab();
-    tabs.push(tab);
+    const { tab } = await openTab(e2e, tabs);
 
     await withArtifacts('language and validation', () => tabs, async () => {
       await tab.goto('/login');

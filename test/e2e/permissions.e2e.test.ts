@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArtifacts, type Tab } from './driver';
-import { engines, expectCleanConsole, followEmailLink, invite, JOURNEY_TIMEOUT_MS, logIn, logOut, PASSWORD, signUp, startE2E, uniqueEmail, type E2E } from './support';
+import { acceptInvitation, engines, expectCleanConsole, invite, journey, JOURNEY_TIMEOUT_MS, logIn, logOut, openTab, startE2E, uniqueEmail, type E2E } from './support';
 
 describe.each(engines())('a Commercial in the dossier (%s)', (engine) => {
   let e2e: E2E;
@@ -17,20 +17,12 @@ describe.each(engines())('a Commercial in the dossier (%s)', (engine) => {
   });
 
   it('has no settings in the navigation, sees "not allowed", and is refused by the API', async () => {
-    const admin = await (await e2e.browser.newUser()).newTab();
-    const sales = await (await e2e.browser.newUser()).newTab();
-    tabs.push(admin, sales);
-
     await withArtifacts('commercial permissions', () => tabs, async () => {
-      const dossierId = await signUp(admin, { name: 'Denis Roux', email: uniqueEmail('denis'), company: 'Roux Menuiserie' });
+      const { tab: admin, dossierId } = await journey(e2e, tabs, { name: 'Denis Roux', company: 'Roux Menuiserie' });
+      const { tab: sales } = await openTab(e2e, tabs);
       const salesEmail = uniqueEmail('sophie');
       await invite(admin, dossierId, salesEmail, 'Commercial');
-
-      await followEmailLink(sales, salesEmail, '/invitation/');
-      await sales.fill('Nom et prénom', 'Sophie Blanc');
-      await sales.fill('Mot de passe', PASSWORD);
-      await sales.click("Créer mon compte et accepter l'invitation");
-      await sales.waitForText('Bienvenue dans Roux Menuiserie');
+      await acceptInvitation(sales, { email: salesEmail, name: 'Sophie Blanc', company: 'Roux Menuiserie' });
 
       // Log out and in again: with one dossier, login leads straight to it.
       await logOut(sales, 'Sophie Blanc');

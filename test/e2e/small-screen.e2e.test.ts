@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../helpers/client';
 import { createCustomer, createDraft, issue, setUpSeller } from '../helpers/invoicing';
 import { ARTIFACTS_DIR, withArtifacts, type Tab } from './driver';
-import { engines, expectCleanConsole, fieldValue, JOURNEY_TIMEOUT_MS, logIn, PASSWORD, signUp, startE2E, uniqueEmail, type E2E } from './support';
+import { engines, expectCleanConsole, fieldValue, JOURNEY_TIMEOUT_MS, logIn, openTab, PASSWORD, signUp, startE2E, uniqueEmail, type E2E } from './support';
 
 const PHONE = { width: 375, height: 740 };
 const DESKTOP = { width: 1280, height: 900 };
@@ -157,8 +157,7 @@ describe.each(engines())('small screens (%s)', (engine) => {
   const overflow = (tab: Tab) => tab.evaluate(() => document.documentElement.scrollWidth);
 
   it('shows the login, members, settings and account pages without horizontal overflow at 375 px', async () => {
-    const phone = await (await e2e.browser.newUser({ viewport: PHONE })).newTab();
-    tabs.push(phone);
+    const { tab: phone } = await openTab(e2e, tabs, { viewport: PHONE });
 
     await withArtifacts('small screen', () => tabs, async () => {
       await phone.goto('/login');
@@ -188,8 +187,7 @@ describe.each(engines())('small screens (%s)', (engine) => {
 
   it('lays tables out as cards at 375 px, with the key figures and the whole dossier name on screen, and the line editor readable at 1280 px', async () => {
     const { email, dossierId, quoteId, invoiceId } = await seedDossier(e2e);
-    const phone = await (await e2e.browser.newUser({ viewport: PHONE })).newTab();
-    tabs.push(phone);
+    const { tab: phone } = await openTab(e2e, tabs, { viewport: PHONE });
 
     await withArtifacts('small screen tables', () => tabs, async () => {
       await logIn(phone, email);

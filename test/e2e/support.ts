@@ -1,7 +1,7 @@
 /** What every browser journey needs: a real server, a browser, and the steps users repeat. */
 import { expect } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { engines, launchBrowser, type Browser, type Engine, type Tab } from './driver';
+import { engines, launchBrowser, type Browser, type Engine, type Tab, type User, type Viewport } from './driver';
 
 export { engines, type Engine };
 
@@ -61,6 +61,85 @@ export async function signUp(tab: Tab, user: { name: string; email: string; comp
   await tab.waitForUrl(DOSSIER_URL);
   await tab.waitForText(`Bienvenue dans ${user.company}`);
   return dossierIdOf(tab);
+}
+
+/** The company details a journey types in Paramètres, each into the field of that label (`legalForm` is picked from its list). */
+export interface DossierSettings {
+  legalForm?: string;
+  siren?: string;
+  shareCapital?: string;
+  rcsCity?: string;
+  street?: string;
+  postalCode?: string;
+  city?: string;
+  vatNumber?: string;
+  iban?: string;
+}
+
+const SETTINGS_FIELDS: [keyof DossierSettings, string][] = [
+  ['siren', 'SIREN'],
+  ['shareCapital', 'Capital social (€)'],
+  ['rcsCity', 'Ville du RCS'],
+  ['street', 'Numéro et voie'],
+  ['postalCode', 'Code postal'],
+  ['city', 'Ville'],
+  ['vatNumber', 'N° de TVA intracommunautaire'],
+  ['iban', 'IBAN'],
+];
+
+/** From any page of the dossier: opens Paramètres, types `settings` and saves them. */
+export async function saveDossierSettings(tab: Tab, settings: DossierSettings, options: { timeoutMs?: number } = {}): Promise<void> {
+  await tab.click('Paramètres');
+  await tab.waitForText('Paramètres du dossier');
+  if (settings.legalForm) await tab.select('Forme juridique', settings.legalForm);
+  for (const [key, label] of SETTINGS_FIELDS) {
+    const value = settings[key];
+    if (value !== undefined) await tab.fill(label, value);
+  }
+  await tab.click('Enregistrer les paramètres');
+  await tab.waitForText('Paramètres enregistrés.', options);
+}
+
+/** A new browser user (cookies and storage of its own) and its first tab, added to `tabs` for the failure artifacts. */
+export async function openTab(e2e: E2E, tabs: Tab[], options: { viewport?: Viewport } = {}): Promise<{ user: User; tab: Tab }> {
+  const user = await e2e.browser.newUser(options);
+  const tab = await user.newTab();
+  tabs.push(tab);
+  return { user, tab };
+}
+
+export interface JourneyStart {
+  user: User;
+  tab: Tab;
+  dossierId: string;
+  email: string;
+}
+
+/**
+ * How journeys begin: a new browser user and tab (`openTab`), its owner signed up through the
+ * form (`signUp`) and on the new dossier's home page; given `settings`, the dossier's company
+ * details saved in Paramètres (`saveDossierSettings`).
+ */
+export async function journey(
+  e2e: E2E,
+  tabs: Tab[],
+  owner: { name: string; company: string; email?: string },
+  options: { settings?: DossierSettings; viewport?: Viewport; timeoutMs?: number } = {},
+): Promise<JourneyStart> {
+  const { user, tab } = await openTab(e2e, tabs, { viewport: options.viewport });
+  const email = owner.email ?? uniqueEmail(owner.name.split(' ')[0]!.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase() || 'owner');
+  const dossierId = await signUp(tab, { name: owner.name, email, company: owner.company });
+  if (options.settings) await saveDossierSettings(tab, options.settings, { timeoutMs: options.timeoutMs });
+  return { user, tab, dossierId, email };
+}
+
+/** The invited person follows the e-mailed invitation, creates their account and lands in the dossier `company`. */
+export async function acceptInvitation(tab: Tab, invited: { email: string; name: string; company: string }, options: { timeoutMs?: number } = {}): Promise<void> {
+  await followEmailLink(tab, invited.email, '/invitation/');
+  await tab.fill('Nom et prénom', invited.name);
+  await tab.fill('Mot de passe', PASSWORD);
+  await tab.click("Créer mon compte et accepter l'invitation");
+  await tab.waitForText(`Bienvenue dans ${invited.company}`, options);
 }
 
 export async function logIn(tab: Tab, email: string): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArtifacts, type Tab } from './driver';
-import { engines, expectCleanConsole, dossierIdOf, JOURNEY_TIMEOUT_MS, signUp, startE2E, uniqueEmail, type E2E } from './support';
+import { engines, expectCleanConsole, dossierIdOf, journey, JOURNEY_TIMEOUT_MS, startE2E, type E2E } from './support';
 
 describe.each(engines())('two dossiers in two tabs (%s)', (engine) => {
   let e2e: E2E;
@@ -17,12 +17,8 @@ describe.each(engines())('two dossiers in two tabs (%s)', (engine) => {
   });
 
   it('keeps each tab on its own dossier and switches without logging out', async () => {
-    const user = await e2e.browser.newUser();
-    const first = await user.newTab();
-    tabs.push(first);
-
     await withArtifacts('two dossiers', () => tabs, async () => {
-      const bakery = await signUp(first, { name: 'Claire Durand', email: uniqueEmail('claire'), company: 'Boulangerie Durand' });
+      const { user, tab: first, dossierId: bakery } = await journey(e2e, tabs, { name: 'Claire Durand', company: 'Boulangerie Durand' });
 
       await first.goto('/dossiers');
       await first.fill("Raison sociale de l'entreprise", 'Durand Traiteur');
