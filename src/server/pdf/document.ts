@@ -5,7 +5,8 @@
  * gives the same bytes.
  */
 import PDFDocument from 'pdfkit';
-import { loadFonts, type FontStyle } from './fonts';
+import { DocumentFont, boundLaidOutText, fontProgram, forgetLaidOutText } from './embedded-font';
+import { fontPath, loadFonts, type FontStyle } from './fonts';
 
 export type Doc = InstanceType<typeof PDFDocument>;
 
@@ -55,7 +56,6 @@ function documentInfoXmp(meta: PdfMetadata): string {
 
 /** A new, empty document (no page yet). The default font is DejaVu Sans: no standard font is ever used. */
 export function createPdf(meta: PdfMetadata): Doc {
-  const fonts = loadFonts();
   const doc = new PDFDocument({
     size: 'A4',
     margin: 0,
@@ -67,9 +67,8 @@ export function createPdf(meta: PdfMetadata): Doc {
     tagged: true,
     lang: 'fr-FR',
     displayTitle: true,
-    // pdfkit also takes a parsed font here (its typings say a file name only). Being the default
-    // font, no standard (non-embedded) font is ever loaded.
-    font: fonts.regular as unknown as string,
+    // No font opened by pdfkit (not even its default Helvetica): ours are installed below.
+    font: null as unknown as string,
     info: {
       Title: meta.title,
       Author: meta.author,
@@ -80,50 +79,34 @@ export function createPdf(meta: PdfMetadata): Doc {
       ModDate: meta.producedAt,
     },
   });
-  // 'regular' is the default font, already open under its PostScript name: reusing that name
-  // spares pdfkit a second open and its font-equality check.
-  doc.registerFont('bold', fonts.bold as unknown as string);
-  doc.registerFont('italic', fonts.italic as unknown as string);
-  shareLayoutCaches(doc);
+  installFonts(doc);
   (doc as unknown as { _addInfo: () => void })._addInfo = function (this: Doc) {
     this.appendXML(documentInfoXmp(meta));
   };
   return doc;
 }
 
-/** Past this many laid-out words per font, the shared cache starts again (memory stays bounded). */
-const LAYOUT_CACHE_LIMIT = 50_000;
-const CHECK_EVERY = 100;
-let layoutCaches: Record<FontStyle, Record<string, unknown>> | null = null;
-let documentsSinceCheck = 0;
-
-function freshCaches(): Record<FontStyle, Record<string, unknown>> {
-  return { regular: Object.create(null), bold: Object.create(null), italic: Object.create(null) };
-}
+const STYLES: FontStyle[] = ['regular', 'bold', 'italic'];
 
 /**
- * pdfkit keeps, per document and font, a cache of laid-out words (fontkit's shaping of DejaVu's
- * large kerning tables is what costs most in a render). The layout of a word depends only on the
- * font, so every document here shares one cache per font: a word laid out once is never laid out
- * again. pdfkit copies what it takes from the cache (never mutates it), and builds each
- * document's font subset separately, so output is unchanged. Relies on pdfkit 0.20's
- * `EmbeddedFont.layoutCache` (the version is pinned; the tests render and compare outputs).
+ * The document's fonts are ours (embedded-font.ts), one per style under the name `fontName`
+ * gives it, so that `doc.font(fontName(style))` selects it. pdfkit 0.20 looks fonts up in
+ * `_fontFamilies` and embeds, at the end, every one there that a page used.
  */
-function shareLayoutCaches(doc: Doc): void {
-  if (!layoutCaches || ++documentsSinceCheck >= CHECK_EVERY) {
-    documentsSinceCheck = 0;
-    if (!layoutCaches || Object.values(layoutCaches).some((c) => Object.keys(c).length > LAYOUT_CACHE_LIMIT)) layoutCaches = freshCaches();
-  }
-  const internal = doc as unknown as { _font: { layoutCache?: Record<string, unknown> } };
-  for (const style of ['bold', 'italic', 'regular'] as const) {
-    doc.font(fontName(style));
-    if (internal._font.layoutCache) internal._font.layoutCache = layoutCaches[style];
-  }
+function installFonts(doc: Doc): void {
+  boundLaidOutText();
+  const fonts = loadFonts();
+  const internal = doc as unknown as { _fontFamilies: Record<string, DocumentFont>; _fontCount: number };
+  STYLES.forEach((style, i) => {
+    internal._fontFamilies[fontName(style)] = new DocumentFont(doc, fontProgram(fontPath(style), fonts[style]), `F${i + 1}`);
+  });
+  internal._fontCount = STYLES.length;
+  doc.font(fontName('regular'));
 }
 
 /** Forgets every laid-out word (the benchmark uses it to time a render with nothing cached). */
 export function resetLayoutCaches(): void {
-  layoutCaches = null;
+  forgetLaidOutText();
 }
 
 /** The name to give `doc.font()` for a style. */
