@@ -9,6 +9,7 @@
  * left as the PDF has them (U+202F, U+00A0 included).
  */
 import { readFile } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
 import { getDocument, ImageKind, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 export interface PdfFont {
@@ -197,4 +198,100 @@ export async function readPdf(source: Uint8Array | string): Promise<PdfReading> 
   } finally {
     await doc.destroy();
   }
+}
+
+/** An indirect object of the file: its dictionary's text and its stream, inflated when FlateDecode. */
+interface RawObject {
+  dict: string;
+  stream?: Buffer;
+}
+
+/**
+ * The file's indirect objects, read from the bytes (pdfkit writes no object streams and leaves
+ * dictionaries uncompressed).
+ */
+export function pdfObjects(bytes: Uint8Array): Map<number, RawObject> {
+  const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = raw.toString('latin1');
+  const objects = new Map<number, RawObject>();
+  const header = /(\d+) 0 obj\n/g;
+  let m: RegExpExecArray | null;
+  while ((m = header.exec(text))) {
+    const start = m.index + m[0].length;
+    const end = text.indexOf('\nendobj', start);
+    const body = text.slice(start, end);
+    const at = body.indexOf('\nstream\n');
+    if (at < 0) {
+      objects.set(Number(m[1]), { dict: body });
+      continue;
+    }
+    const dict = body.slice(0, at);
+    const length = Number(/\/Length (\d+)/.exec(dict)?.[1]);
+    let stream: Buffer = raw.subarray(start + at + 8, start + at + 8 + length);
+    if (/\/Filter \/FlateDecode/.test(dict)) stream = inflateSync(stream);
+    objects.set(Number(m[1]), { dict, stream });
+    header.lastIndex = start + at + 8 + length;
+  }
+  return objects;
+}
+
+export interface EmbeddedFontProgram {
+  /** /BaseFont, subset tag included. */
+  name: string;
+  /** The font file (FontFile2), inflated. */
+  program: Buffer;
+  /** The font file stream's /Length1 (its length before compression). */
+  length1: number | undefined;
+  /** The ToUnicode map: glyph number → the text it stands for. */
+  toUnicode: Map<number, string>;
+  /** The glyph numbers the pages draw with this font. */
+  drawn: Set<number>;
+}
+
+const ref = (dict: string, key: string) => Number(new RegExp(`/${key} (\\d+) 0 R`).exec(dict)?.[1]);
+
+/**
+ * Each Type 0 font of the file with its font program, its ToUnicode map and the glyphs the pages'
+ * contents draw with it (the hex strings of `TJ` after its `Tf`): enough to check that every glyph drawn is
+ * in the embedded program.
+ */
+export function embeddedFonts(bytes: Uint8Array): EmbeddedFontProgram[] {
+  const objects = pdfObjects(bytes);
+  const fonts = new Map<number, EmbeddedFontProgram>();
+  for (const [id, { dict }] of objects) {
+    if (!/\/Type \/Font\b/.test(dict) || !/\/Subtype \/Type0\b/.test(dict)) continue;
+    const descendant = objects.get(Number(/\/DescendantFonts \[(\d+) 0 R/.exec(dict)?.[1]))!;
+    const descriptor = objects.get(ref(descendant.dict, 'FontDescriptor'))!;
+    const file = objects.get(ref(descriptor.dict, 'FontFile2'));
+    const cmap = objects.get(ref(dict, 'ToUnicode'))?.stream?.toString('latin1') ?? '';
+    const toUnicode = new Map<number, string>();
+    const entry = (gid: string, utf16: string) => toUnicode.set(parseInt(gid, 16), String.fromCharCode(...utf16.match(/.{4}/g)!.map((h) => parseInt(h, 16))));
+    for (const [, gid, utf16] of cmap.matchAll(/^<([0-9a-f]{4})> <([0-9a-f]+)>$/gim)) entry(gid!, utf16!);
+    for (const [, from, to, list] of cmap.matchAll(/^<([0-9a-f]{4})> <([0-9a-f]{4})> \[(.*)\]$/gim)) {
+      const values = [...list!.matchAll(/<([0-9a-f ]+)>/gi)].map((v) => v[1]!.replace(/ /g, ''));
+      for (let g = parseInt(from!, 16); g <= parseInt(to!, 16); g++) entry(g.toString(16).padStart(4, '0'), values[g - parseInt(from!, 16)]!);
+    }
+    fonts.set(id, {
+      name: /\/BaseFont \/(\S+)/.exec(dict)![1]!,
+      program: file?.stream ?? Buffer.alloc(0),
+      length1: file ? Number(/\/Length1 (\d+)/.exec(file.dict)?.[1]) || undefined : undefined,
+      toUnicode,
+      drawn: new Set(),
+    });
+  }
+  // Page resources name fonts (/F1 12 0 R); contents select them (/F1 9 Tf) and draw hex strings.
+  const byResource = new Map<string, EmbeddedFontProgram>();
+  for (const { dict } of objects.values()) {
+    const list = /\/Font <<([^>]*)>>/.exec(dict)?.[1];
+    if (list) for (const [, name, id] of list.matchAll(/\/(\S+) (\d+) 0 R/g)) if (fonts.has(Number(id))) byResource.set(name!, fonts.get(Number(id))!);
+  }
+  for (const { dict, stream } of objects.values()) {
+    if (!stream || /\/(Type|Subtype|Length1|N) /.test(dict.replace(/\/Length \d+|\/Filter \/FlateDecode/g, ''))) continue;
+    let current: EmbeddedFontProgram | undefined;
+    for (const [, font, shown] of stream.toString('latin1').matchAll(/\/(\S+) [\d.]+ Tf|\[([^\]]*)\] TJ/g)) {
+      if (font) current = byResource.get(font);
+      else if (current) for (const [, hex] of shown!.matchAll(/<([0-9a-f]+)>/g)) for (const gid of hex!.match(/.{4}/g)!) current.drawn.add(parseInt(gid, 16));
+    }
+  }
+  return [...fonts.values()];
 }

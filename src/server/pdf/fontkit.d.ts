@@ -4,6 +4,7 @@ declare module 'fontkit' {
     id: number;
     codePoints: number[];
     advanceWidth: number;
+    path: { toSVG(): string };
   }
   export interface GlyphPosition {
     xAdvance: number;
@@ -28,7 +29,9 @@ declare module 'fontkit' {
     'OS/2'?: { sFamilyClass?: number };
     post: { isFixedPitch: number | boolean };
     head: { macStyle: { italic?: boolean } };
+    numGlyphs: number;
     layout(text: string, features?: unknown): GlyphRun;
+    getGlyph(id: number): Glyph;
     hasGlyphForCodePoint(codePoint: number): boolean;
   }
   export function create(buffer: Uint8Array, postscriptName?: string): Font;
