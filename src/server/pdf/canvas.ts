@@ -3,7 +3,7 @@
  * helpers, pagination (content never runs into the footer band) and tagging (each block is a
  * structure element; rules, fills and running headers are artifacts).
  */
-import { fontName, type Doc } from './document';
+import { fontName, programOf, type Doc } from './document';
 import { printable, type FontStyle } from './fonts';
 
 export type StructElement = ReturnType<Doc['struct']>;
@@ -70,17 +70,33 @@ export class Canvas {
     return true;
   }
 
+  /** Font and size for text in this style (measuring needs no more). */
+  private font(style: TextStyle): void {
+    this.doc.font(fontName(style.font ?? 'regular')).fontSize(style.size ?? 9);
+  }
+
+  /** Font, size and colour for drawing text in this style. */
   style(style: TextStyle = {}): this {
-    this.doc.font(fontName(style.font ?? 'regular')).fontSize(style.size ?? 9).fillColor(style.color ?? COLORS.text);
+    this.font(style);
+    this.doc.fillColor(style.color ?? COLORS.text);
     return this;
   }
 
   /** Height of wrapped text in the given style. */
   measure(raw: string, width: number, style: TextStyle = {}, lineGap = 0): number {
-    this.style(style);
+    this.font(style);
     const text = printable(raw, style.font ?? 'regular');
     if (this.fitsOnOneLine(text, width)) return this.doc.currentLineHeight(true) + lineGap;
-    return this.doc.heightOfString(text, { width, lineGap });
+    return this.wrappedHeight(text, width, style, lineGap);
+  }
+
+  /**
+   * Height of text wrapped by pdfkit (a Unicode line-breaking pass): it depends only on the face,
+   * the size, the width and the line gap, so each is measured once per process.
+   */
+  private wrappedHeight(text: string, width: number, style: TextStyle, lineGap: number): number {
+    const face = style.font ?? 'regular';
+    return programOf(face).height(`${style.size ?? 9}|${width}|${lineGap}|${text}`, () => this.doc.heightOfString(text, { width, lineGap }));
   }
 
   /**
@@ -103,7 +119,7 @@ export class Canvas {
         return height;
       }
     }
-    const height = this.doc.heightOfString(text, { width, lineGap });
+    const height = this.wrappedHeight(text, width, style, lineGap);
     this.doc.text(text, x, y, { width, lineGap, align: options.align ?? 'left', height: options.height, ellipsis: options.height !== undefined ? '…' : undefined });
     return options.height !== undefined ? Math.min(height, options.height) : height;
   }
@@ -123,7 +139,7 @@ export class Canvas {
   }
 
   lineHeight(style: TextStyle = {}): number {
-    this.style(style);
+    this.font(style);
     return this.doc.currentLineHeight(true);
   }
 

@@ -5,7 +5,7 @@
  * gives the same bytes.
  */
 import PDFDocument from 'pdfkit';
-import { DocumentFont, boundLaidOutText, fontProgram, forgetLaidOutText } from './embedded-font';
+import { DocumentFont, boundLaidOutText, fontProgram, forgetLaidOutText, type FontProgram } from './embedded-font';
 import { fontPath, loadFonts, type FontStyle } from './fonts';
 
 export type Doc = InstanceType<typeof PDFDocument>;
@@ -95,10 +95,9 @@ const STYLES: FontStyle[] = ['regular', 'bold', 'italic'];
  */
 function installFonts(doc: Doc): void {
   boundLaidOutText();
-  const fonts = loadFonts();
   const internal = doc as unknown as { _fontFamilies: Record<string, DocumentFont>; _fontCount: number };
   STYLES.forEach((style, i) => {
-    internal._fontFamilies[fontName(style)] = new DocumentFont(doc, fontProgram(fontPath(style), fonts[style]), `F${i + 1}`);
+    internal._fontFamilies[fontName(style)] = new DocumentFont(doc, programOf(style), `F${i + 1}`);
   });
   internal._fontCount = STYLES.length;
   doc.font(fontName('regular'));
@@ -109,9 +108,14 @@ export function resetLayoutCaches(): void {
   forgetLaidOutText();
 }
 
-/** The name to give `doc.font()` for a style. */
+/** The name to give `doc.font()` for a style: the style itself (installFonts names them so). */
 export function fontName(style: FontStyle): string {
-  return style === 'regular' ? loadFonts().regular.postscriptName : style;
+  return style;
+}
+
+/** The face's shared program (laid-out text, measured heights). */
+export function programOf(style: FontStyle): FontProgram {
+  return fontProgram(fontPath(style), loadFonts()[style]);
 }
 
 /** Ends the document and collects its bytes. */

@@ -94,6 +94,7 @@ export class FontProgram {
   private runs = new Map<string, Run>();
   private widths = new Map<string, number>();
   private encodings = new Map<string, Encoded>();
+  private heights = new Map<string, number>();
 
   constructor(
     readonly font: fontkit.Font,
@@ -194,12 +195,26 @@ export class FontProgram {
     return numbers.includes(-1) ? { ...run, numbers: null, hex: null } : { ...run, numbers, hex: numbers.map(hex4) };
   }
 
+  /**
+   * The height of wrapped text, measured once: `key` names the text and everything the wrapping
+   * depends on besides the face (size, width, line gap).
+   */
+  height(key: string, measure: () => number): number {
+    let height = this.heights.get(key);
+    if (height === undefined) {
+      height = measure();
+      this.heights.set(key, height);
+    }
+    return height;
+  }
+
   /** Forgets laid-out text (never the numbering); done when the caches have grown past their limit, or asked. */
   forget(always = true): void {
-    if (always || this.runs.size > CACHE_LIMIT || this.widths.size > CACHE_LIMIT || this.encodings.size > CACHE_LIMIT) {
+    if (always || this.runs.size > CACHE_LIMIT || this.widths.size > CACHE_LIMIT || this.encodings.size > CACHE_LIMIT || this.heights.size > CACHE_LIMIT) {
       this.runs = new Map();
       this.widths = new Map();
       this.encodings = new Map();
+      this.heights = new Map();
     }
   }
 }
