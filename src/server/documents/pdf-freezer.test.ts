@@ -53,6 +53,60 @@ describe('frozen PDFs made in the background', () => {
     expect(served.raw.rawPayload.equals(row.content!)).toBe(true);
   });
 
+  it('renders each PDF once when downloads come before the background rendering, and serves the stored bytes', async () => {
+    const owner = await signUp(server.app);
+    await setUpSeller(owner.client, owner.dossierId);
+    const customerId = await createCustomer(owner.client, owner.dossierId);
+    const drafts = [];
+    for (let i = 0; i < 4; i++) drafts.push(await createDraft(owner.client, owner.dossierId, { type: 'invoice', customerId, lines: [LINE, { ...LINE, quantity: String(i + 1) }] }));
+    const renderer = server.ctx.pdfRenderer;
+    const render = renderer.render;
+    let renders = 0;
+    renderer.render = (view, producedAt) => {
+      renders++;
+      return render.call(renderer, view, producedAt);
+    };
+    try {
+      // Each download right after its issue, all at once: none of the PDFs is made yet.
+      const downloads = await Promise.all(
+        drafts.map(async (draft) => {
+          expect((await issue(owner.client, owner.dossierId, draft)).status).toBe(200);
+          return owner.client.get(`/api/d/${owner.dossierId}/invoices/${draft.id}/pdf`);
+        }),
+      );
+      await server.ctx.pdfs.idle();
+      expect(renders).toBe(drafts.length);
+      for (const [i, res] of downloads.entries()) {
+        expect(res.status).toBe(200);
+        const row = await stored(drafts[i].id);
+        expect(res.headers['x-content-sha256']).toBe(Buffer.from(row.sha256!).toString('hex'));
+        expect(res.raw.rawPayload.equals(row.content!)).toBe(true);
+      }
+    } finally {
+      renderer.render = render;
+    }
+  });
+
+  it('serves downloads waiting for their PDFs when they outnumber the pool’s connections', async () => {
+    const small = await startTestServer({}, { poolSize: 2 });
+    try {
+      const owner = await signUp(small.app);
+      await setUpSeller(owner.client, owner.dossierId);
+      const customerId = await createCustomer(owner.client, owner.dossierId);
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const draft = await createDraft(owner.client, owner.dossierId, { type: 'invoice', customerId, lines: [LINE] });
+        expect((await issue(owner.client, owner.dossierId, draft)).status).toBe(200);
+        ids.push(draft.id);
+      }
+      const downloads = await Promise.all(ids.map((id) => owner.client.get(`/api/d/${owner.dossierId}/invoices/${id}/pdf`)));
+      expect(downloads.map((r) => r.status)).toEqual(ids.map(() => 200));
+      expect(new Set(downloads.map((r) => r.headers['x-content-sha256'])).size).toBe(ids.length);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('makes, after a restart, the PDFs that a stop left unmade', async () => {
     // A stopped freezer: the invoice is issued, its PDF is not made.
     const stopped = createPdfFreezer({ tx: server.ctx.tx, files: server.ctx.files, renderer: server.ctx.pdfRenderer, anchors: server.ctx.anchors, onError: () => undefined });

@@ -15,8 +15,24 @@ function termsLabel(row: DocumentRow): string | null {
   return `Paiement à ${terms.days} jours${terms.endOfMonth ? ' fin de mois' : ''}`;
 }
 
-/** What the PDF shows: the frozen snapshots of a numbered document, or the live details of a draft. */
-export async function documentView(t: Db, files: FileStore, row: DocumentRow, knownLines?: DocumentView['lines']): Promise<DocumentView> {
+/**
+ * Whether the view of a numbered document needs nothing from the database but its row and lines:
+ * no logo, no corrected invoice, no deposit deducted. The background freezer then renders it
+ * without opening a transaction.
+ */
+export function viewNeedsNoReads(row: DocumentRow, knownLines?: DocumentView['lines']): boolean {
+  return row.number !== null && knownLines !== undefined && !row.seller_logo_file_id && !row.corrects_id && ((row.deductions as DepositDeduction[] | null) ?? []).length === 0;
+}
+
+/**
+ * What the PDF shows: the frozen snapshots of a numbered document, or the live details of a draft.
+ * `t` may be null when `viewNeedsNoReads` says so.
+ */
+export async function documentView(maybeT: Db | null, files: FileStore, row: DocumentRow, knownLines?: DocumentView['lines']): Promise<DocumentView> {
+  const db = (): Db => {
+    if (!maybeT) throw new Error(`The view of document ${row.id} needs the database`);
+    return maybeT;
+  };
   const numbered = row.number !== null;
   let seller: SellerSnapshot;
   let customer: PartySnapshot | null;
@@ -26,17 +42,17 @@ export async function documentView(t: Db, files: FileStore, row: DocumentRow, kn
     customer = row.customer_snapshot as PartySnapshot | null;
     logoId = row.seller_logo_file_id;
   } else {
-    const dossier = await loadDossier(t, row.dossier_id);
+    const dossier = await loadDossier(db(), row.dossier_id);
     seller = sellerSnapshot(dossier);
     logoId = dossier.logo_file_id;
-    const c = row.customer_id ? await t.selectFrom('customers').selectAll().where('dossier_id', '=', row.dossier_id).where('id', '=', row.customer_id).executeTakeFirst() : undefined;
+    const c = row.customer_id ? await db().selectFrom('customers').selectAll().where('dossier_id', '=', row.dossier_id).where('id', '=', row.customer_id).executeTakeFirst() : undefined;
     customer = c ? customerSnapshot(c) : null;
   }
-  const logo = logoId ? await files.get(t, row.dossier_id, logoId) : null;
-  const corrected = row.corrects_id ? await loadDocument(t, row.dossier_id, row.corrects_id) : null;
+  const logo = logoId ? await files.get(db(), row.dossier_id, logoId) : null;
+  const corrected = row.corrects_id ? await loadDocument(db(), row.dossier_id, row.corrects_id) : null;
   const deductions = row.deductions as DepositDeduction[];
   const depositRows = deductions.length
-    ? await t.selectFrom('documents').select(['id', 'number', 'issue_date']).where('dossier_id', '=', row.dossier_id).where('id', 'in', deductions.map((x) => x.depositId ?? '')).execute()
+    ? await db().selectFrom('documents').select(['id', 'number', 'issue_date']).where('dossier_id', '=', row.dossier_id).where('id', 'in', deductions.map((x) => x.depositId ?? '')).execute()
     : [];
   return {
     type: row.type,
@@ -49,7 +65,7 @@ export async function documentView(t: Db, files: FileStore, row: DocumentRow, kn
     seller,
     customer: customer ?? { name: '', address: null },
     vatTreatment: row.vat_treatment,
-    lines: knownLines ?? (await loadLines(t, row.dossier_id, row.id)),
+    lines: knownLines ?? (await loadLines(db(), row.dossier_id, row.id)),
     discount: row.discount as DocumentView['discount'],
     totals: row.totals as Totals,
     deposits: deductions.flatMap((d) => {
@@ -81,6 +97,14 @@ export async function documentPdf(
   }
   const content = await renderer.render(await documentView(t, files, row, knownLines), row.issued_at ?? new Date());
   if (row.number === null) return { content, contentType: 'application/pdf', sha256: null };
+  return storeFrozenPdf(t, files, anchors, row, content);
+}
+
+/**
+ * Stores the rendered PDF of a numbered document as its frozen PDF, unless one was stored first
+ * (another node): then that one is kept, and returned.
+ */
+export async function storeFrozenPdf(t: Db, files: FileStore, anchors: Pick<AuditAnchors, 'recordPdf'>, row: DocumentRow, content: Buffer): Promise<StoredFile> {
   const file = await files.put(t, row.dossier_id, { contentType: 'application/pdf', content });
   const set = await t
     .updateTable('documents')

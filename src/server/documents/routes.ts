@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createDraftSchema, decimalString, paymentSchema, updateDraftSchema } from '../../core/document-schema';
 import { DOCUMENT_TYPES, FAMILY_OF, type DocumentFamily, type DocumentType } from '../../core/documents';
 import type { Permission } from '../../core/permissions';
-import { currentDossier } from '../platform/auth';
+import { AnsweredAfterTransaction, currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { deleteDraft, draftDefaults, insertDraft, updateDraft } from './drafts';
@@ -125,11 +125,22 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     r.get(`${base}/:documentId/pdf`, { config: read, schema: { params: docParams, querystring: z.object({ download: z.enum(['1']).optional() }).strict() } }, async (request, reply) => {
       const d = currentDossier(request);
       const row = await loadDocument(d.t, d.id, request.params.documentId, { types: spec.types });
-      const pdf = await documentPdf(d.t, ctx.files, ctx.pdfRenderer, ctx.anchors, row);
-      const name = `${row.number ?? `brouillon-${row.id.slice(0, 8)}`}.pdf`;
-      reply.type('application/pdf').header('content-disposition', `${request.query.download ? 'attachment' : 'inline'}; filename="${name}"`);
-      if (pdf.sha256) reply.header('x-content-sha256', pdf.sha256).header('cache-control', 'private, max-age=31536000, immutable');
-      return pdf.content;
+      const send = (pdf: { content: Buffer; sha256: string | null }) => {
+        const name = `${row.number ?? `brouillon-${row.id.slice(0, 8)}`}.pdf`;
+        reply.type('application/pdf').header('content-disposition', `${request.query.download ? 'attachment' : 'inline'}; filename="${name}"`);
+        if (pdf.sha256) reply.header('x-content-sha256', pdf.sha256).header('cache-control', 'private, max-age=31536000, immutable');
+        return pdf.content;
+      };
+      if (row.number !== null && !row.pdf_file_id) {
+        // Numbered, its PDF not stored yet: the background freezer makes it (now, if it has not
+        // started on it), once; the download waits for it without holding this transaction's connection.
+        return new AnsweredAfterTransaction(async () => {
+          const frozen = await ctx.pdfs.frozen(d.id, row.id);
+          if (!frozen) throw new Error(`Document ${row.id} has no frozen PDF`);
+          return send(frozen);
+        });
+      }
+      return send(await documentPdf(d.t, ctx.files, ctx.pdfRenderer, ctx.anchors, row));
     });
 
     r.get(`${base}/:documentId/history`, { config: read, schema: { params: docParams } }, async (request) => {

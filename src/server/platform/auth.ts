@@ -198,8 +198,17 @@ function inDossier(ctx: AppContext, required: readonly Permission[], handler: Ro
       // The change is committed: a failure here must not turn it into an error for the user.
       await task().catch((error: unknown) => request.log.error({ err: error }, 'after-commit task failed'));
     }
-    return answer;
+    return answer instanceof AnsweredAfterTransaction ? answer.finish() : answer;
   };
+}
+
+/**
+ * What a dossier route's handler returns when its answer is made once its transaction has ended
+ * and its connection is back in the pool: waiting for background work (a frozen PDF being made)
+ * must not hold a connection that this work may need. The caller was checked in the transaction.
+ */
+export class AnsweredAfterTransaction {
+  constructor(readonly finish: () => Promise<unknown>) {}
 }
 
 /**
