@@ -34,6 +34,25 @@ describe('decimals as people type them', () => {
 });
 
 describe('invoice lifecycle', () => {
+  it('answers a new draft as reading it back does, sections, discounts and customer included, and records its creation', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const lines = [
+      { kind: 'section', designation: 'Pose' },
+      LINE,
+      { ...LINE, designation: 'Plinthes', quantity: '3', unitPrice: '19.99', vatRate: '10', discount: { type: 'amount', value: '5' } },
+      { kind: 'comment', designation: 'Fournitures comprises' },
+      { ...LINE, designation: 'Colle', quantity: '2.000', unitPrice: '7.5000', vatRate: '5.50', nature: 'goods' },
+    ];
+    const created = await client.post(`/api/d/${dossierId}/invoices`, { type: 'invoice', customerId, lines, discount: { type: 'percent', value: '5' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const read = await client.get(`/api/d/${dossierId}/invoices/${created.body.document.id}`);
+    expect(created.body).toEqual(read.body);
+    expect(created.body.document.customerName).toBe('Boulangerie Renard');
+    expect(created.body.document.lines.map((l: { kind: string }) => l.kind)).toEqual(['section', 'item', 'item', 'comment', 'item']);
+    const history = await client.get(`/api/d/${dossierId}/invoices/${created.body.document.id}/history`);
+    expect(history.body.events.map((e: { action: string }) => e.action)).toEqual(['document.created']);
+  });
+
   it('creates a draft with server-computed totals, issues it with the first number of the series', async () => {
     const { client, dossierId, customerId } = await seller();
     const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE, { ...LINE, designation: 'Plinthes', quantity: '3', unitPrice: '19.99', vatRate: '10' }] });

@@ -102,7 +102,16 @@ function columns(f: DraftFields, totals: Totals, dueDate: string | null) {
 
 /** Defaults for a new draft: today's date (Paris), the customer's VAT treatment and payment terms. */
 export async function draftDefaults(t: Db, dossierId: string, type: DocumentType, input: Partial<DraftFields>): Promise<DraftFields> {
+  return (await draftDefaultsWithCustomer(t, dossierId, type, input)).fields;
+}
+
+/** `draftDefaults`, and the customer's name (what the draft's page shows). */
+export async function draftDefaultsWithCustomer(t: Db, dossierId: string, type: DocumentType, input: Partial<DraftFields>): Promise<{ fields: DraftFields; customerName: string | null }> {
   const customer = await loadCustomer(t, dossierId, input.customerId ?? null);
+  return { fields: defaultsFor(type, input, customer), customerName: customer?.name ?? null };
+}
+
+function defaultsFor(type: DocumentType, input: Partial<DraftFields>, customer: Selectable<CustomersTable> | null): DraftFields {
   const issueDate = input.issueDate ?? parisDate();
   return {
     customerId: customer?.id ?? null,
@@ -120,9 +129,29 @@ export async function draftDefaults(t: Db, dossierId: string, type: DocumentType
 
 /** Creates a draft (no number) and records it. `origin` names where it comes from, for the history. */
 export async function insertDraft(d: DossierContext, type: DocumentType, f: DraftFields, links: { sourceId?: string | null; correctsId?: string | null } = {}, origin?: string): Promise<string> {
-  const { totals, dueDate } = await validateDraft(d.t, d.id, type, f);
+  return (await writeDraft(d, type, f, links, origin, { commit: false })).row.id;
+}
+
+/**
+ * Creates a draft as the request's last change: its audit event commits the transaction (the
+ * dossier's lock is held for one round trip), and the draft comes back as stored, lines
+ * included, so that the answer needs no reading after the commit.
+ */
+export async function insertDraftAndCommit(d: DossierContext, type: DocumentType, f: DraftFields, dossier?: Selectable<DossiersTable>): Promise<{ row: DocumentRow; lines: LineInput[] }> {
+  return writeDraft(d, type, f, {}, undefined, { commit: true, dossier });
+}
+
+async function writeDraft(
+  d: DossierContext,
+  type: DocumentType,
+  f: DraftFields,
+  links: { sourceId?: string | null; correctsId?: string | null },
+  origin: string | undefined,
+  opts: { commit: boolean; dossier?: Selectable<DossiersTable> },
+): Promise<{ row: DocumentRow; lines: LineInput[] }> {
+  const { totals, dueDate } = await validateDraft(d.t, d.id, type, f, opts.dossier);
   const id = randomUUID();
-  await d.t
+  const row = await d.t
     .insertInto('documents')
     .values({
       dossier_id: d.id,
@@ -136,17 +165,21 @@ export async function insertDraft(d: DossierContext, type: DocumentType, f: Draf
       created_by: d.user.id,
       updated_by: d.user.id,
     })
-    .execute();
-  await saveLines(d.t, d.id, id, f.lines);
-  await d.audit({
-    action: 'document.created',
-    entityType: 'document',
-    entityId: id,
-    entityLabel: null,
-    summary: `Création d'un brouillon : ${DOCUMENT_TITLES[type].fr.toLowerCase()}${origin ? ` (${origin})` : ''}, ${f.lines.length} ligne(s), ${formatEuros(totals.grossCents)} TTC`,
-    changes: { grossCents: { before: null, after: totals.grossCents } },
-  });
-  return id;
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const lines = await saveLines(d.t, d.id, id, f.lines, { fresh: true });
+  await d.audit(
+    {
+      action: 'document.created',
+      entityType: 'document',
+      entityId: id,
+      entityLabel: null,
+      summary: `Création d'un brouillon : ${DOCUMENT_TITLES[type].fr.toLowerCase()}${origin ? ` (${origin})` : ''}, ${f.lines.length} ligne(s), ${formatEuros(totals.grossCents)} TTC`,
+      changes: { grossCents: { before: null, after: totals.grossCents } },
+    },
+    { commit: opts.commit },
+  );
+  return { row, lines };
 }
 
 /** 409 stale_version naming who saved the document last, and when. */

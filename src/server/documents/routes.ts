@@ -7,7 +7,7 @@ import type { Permission } from '../../core/permissions';
 import { AnsweredAfterTransaction, currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
 import { AppError } from '../platform/errors';
-import { deleteDraft, draftDefaults, insertDraft, updateDraft } from './drafts';
+import { deleteDraft, draftDefaultsWithCustomer, insertDraftAndCommit, loadDossier, updateDraft } from './drafts';
 import { answerQuote, convertQuote, createCreditNote, duplicateDocument, issueDocument } from './lifecycle';
 import { listDocuments, listQuery } from './list';
 import { cancelPayment, recordPayment } from './payments';
@@ -30,11 +30,19 @@ const versionBody = z.object({ version: z.number().int().min(1) }).strict();
 export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  /** A document as its page shows it; `known` spares reading what the caller has (issuing has committed: it must not read). */
-  async function answer(d: ReturnType<typeof currentDossier>, id: string, known?: { row: DocumentRow; lines: LineInput[]; linked?: LinkedDocument[] }) {
+  /**
+   * A document as its page shows it; `known` spares reading what the caller has (issuing and
+   * creating have committed: they must not read).
+   */
+  async function answer(d: ReturnType<typeof currentDossier>, id: string, known?: { row: DocumentRow; lines: LineInput[]; linked?: LinkedDocument[]; customerName?: string | null }) {
     const row = known?.row ?? (await loadDocument(d.t, d.id, id));
     const lines = known?.lines ?? (await loadLines(d.t, d.id, id));
-    const customer = row.customer_id && !row.customer_snapshot ? await d.t.selectFrom('customers').select('name').where('dossier_id', '=', d.id).where('id', '=', row.customer_id).executeTakeFirst() : undefined;
+    const customer =
+      known?.customerName !== undefined
+        ? { name: known.customerName }
+        : row.customer_id && !row.customer_snapshot
+          ? await d.t.selectFrom('customers').select('name').where('dossier_id', '=', d.id).where('id', '=', row.customer_id).executeTakeFirst()
+          : undefined;
     const by = row.updated_by === d.user.id ? { name: d.user.name } : row.updated_by ? await d.t.selectFrom('users').select('name').where('id', '=', row.updated_by).executeTakeFirst() : undefined;
     // Linked documents with their type, so that the page can link to the right family.
     const linkedIds = [row.source_id, row.corrects_id].filter((x): x is string => x !== null);
@@ -70,9 +78,12 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
       const d = currentDossier(request);
       const { type, ...input } = request.body;
       if (FAMILY_OF[type] !== family) throw new AppError(400, 'validation_failed', { fields: { type: `Type de pièce inattendu ici : ${type}.` } });
-      const id = await insertDraft(d, type, await draftDefaults(d.t, d.id, type, input));
+      // The customer and the dossier are read together (one connection, pipelined).
+      const [{ fields, customerName }, dossier] = await Promise.all([draftDefaultsWithCustomer(d.t, d.id, type, input), loadDossier(d.t, d.id)]);
+      // Committed with its audit event; the answer is built from what was written.
+      const created = await insertDraftAndCommit(d, type, fields, dossier);
       reply.status(201);
-      return answer(d, id);
+      return answer(d, created.row.id, { ...created, linked: [], customerName });
     });
 
     r.get(`${base}/:documentId`, { config: read, schema: { params: docParams } }, async (request) => {

@@ -126,11 +126,14 @@ export async function loadForIssue(t: Db, dossierId: string, id: string, types: 
   };
 }
 
-/** Replaces a draft's lines (the database refuses it once the document is numbered). */
-export async function saveLines(t: Db, dossierId: string, documentId: string, lines: LineInput[]): Promise<void> {
-  await t.deleteFrom('document_lines').where('dossier_id', '=', dossierId).where('document_id', '=', documentId).execute();
-  if (lines.length === 0) return;
-  await t
+/**
+ * Replaces a draft's lines (the database refuses it once the document is numbered), and returns
+ * them as stored (as `loadLines` reads them). `fresh`: a document just inserted, which has none yet.
+ */
+export async function saveLines(t: Db, dossierId: string, documentId: string, lines: LineInput[], opts: { fresh?: boolean } = {}): Promise<LineInput[]> {
+  if (!opts.fresh) await t.deleteFrom('document_lines').where('dossier_id', '=', dossierId).where('document_id', '=', documentId).execute();
+  if (lines.length === 0) return [];
+  const rows = await t
     .insertInto('document_lines')
     .values(
       lines.map((l, position) =>
@@ -154,7 +157,9 @@ export async function saveLines(t: Db, dossierId: string, documentId: string, li
           : { dossier_id: dossierId, document_id: documentId, position, kind: l.kind, designation: l.designation },
       ),
     )
+    .returningAll()
     .execute();
+  return rows.sort((a, b) => a.position - b.position).map(lineFromRow);
 }
 
 export function deductionsOf(row: DocumentRow): DepositDeduction[] {

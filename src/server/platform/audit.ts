@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { Db } from '../db/pool';
 import type { AuditEventsTable } from '../db/schema';
+import { executeAndCommit } from '../db/tx';
 
 export type Changes = Record<string, { before: unknown; after: unknown }>;
 
@@ -208,16 +209,20 @@ export function moveHead(t: Db, event: ChainedEvent) {
 /**
  * The one audit writer. Call it inside the transaction of the change it records: the event
  * commits or rolls back with it. The dossier's chain head is locked until then, so concurrent
- * writers queue and the chain never forks.
+ * writers queue and the chain never forks. `commit`: the event is the transaction's last write
+ * and commits it (nothing may be read or written after, see `executeAndCommit`).
  */
-export async function writeAudit(t: Db, dossierId: string, actor: AuditActor, meta: RequestMeta, input: AuditInput): Promise<void> {
+export async function writeAudit(t: Db, dossierId: string, actor: AuditActor, meta: RequestMeta, input: AuditInput, opts: { commit?: boolean } = {}): Promise<void> {
   const head = await lockAuditHead(t, dossierId);
   const event = chainEvent(head, dossierId, actor, meta, input);
-  await t
+  const written = t
     .with('audit_event', () => insertEvent(t, event))
     .with('audit_head', () => moveHead(t, event))
-    .selectNoFrom((eb) => eb.lit(true).as('written'))
-    .execute();
+    .selectNoFrom((eb) => eb.lit(true).as('written'));
+  // The change's last statement: its COMMIT travels with it, and the dossier's lock is released
+  // one round trip after it was taken.
+  if (opts.commit) await executeAndCommit(t, written);
+  else await written.execute();
 }
 
 export interface ChainVerdict {

@@ -39,8 +39,12 @@ export interface DossierContext {
   profileId: string;
   profileName: string;
   permissions: Permission[];
-  /** Records an audit event in the request's transaction, with this member as the actor. */
-  audit(input: AuditInput): Promise<void>;
+  /**
+   * Records an audit event in the request's transaction, with this member as the actor.
+   * `commit`: as the transaction's last statement, committing it (the answer is built from what
+   * was read or written before).
+   */
+  audit(input: AuditInput, opts?: { commit?: boolean }): Promise<void>;
   /** An event whose label holds a number given under the dossier's write lock, prepared before taking it (see `EventTemplate`). */
   eventTemplate(input: (number: string) => AuditInput): EventTemplate;
   /** Work to do once the transaction has committed, before answering (e.g. rendering a frozen PDF). */
@@ -183,7 +187,7 @@ function inDossier(ctx: AppContext, required: readonly Permission[], handler: Ro
         t,
         user,
         ...resolved,
-        audit: (input) => writeAudit(t, dossierId, actor, request.meta, input),
+        audit: (input, opts) => writeAudit(t, dossierId, actor, request.meta, input, opts),
         eventTemplate: (input) => eventTemplate(dossierId, actor, request.meta, input),
         afterCommit: (task) => afterCommit.push(task),
         changesAt: (at) => {
