@@ -199,8 +199,52 @@ async function lastAnchoredSeq(dir: string, dossierId: string): Promise<number> 
   return last;
 }
 
+interface WaitingLines {
+  lines: string[];
+  written: Promise<void>;
+  release(error?: unknown): void;
+}
+
+/**
+ * Lines waiting for their file's write in progress, by file: they are written together, with one
+ * flush, once it ends (each caller still returns only once its line is on disk).
+ */
+const waitingLines = new Map<string, WaitingLines>();
+const writing = new Set<string>();
+
 /** Appends one line and flushes it to disk; a previous line cut short is ended first. */
-async function appendLine(file: string, line: string): Promise<void> {
+function appendLine(file: string, line: string): Promise<void> {
+  let batch = waitingLines.get(file);
+  if (!batch) {
+    let release!: WaitingLines['release'];
+    const written = new Promise<void>((resolve, reject) => (release = (error) => (error === undefined ? resolve() : reject(error))));
+    batch = { lines: [], written, release };
+    waitingLines.set(file, batch);
+  }
+  batch.lines.push(line);
+  if (!writing.has(file)) writeWaiting(file);
+  return batch.written;
+}
+
+/** Writes the lines waiting for `file` as one append and one flush, then those that came meanwhile. */
+function writeWaiting(file: string): void {
+  const batch = waitingLines.get(file);
+  if (!batch) return;
+  waitingLines.delete(file);
+  writing.add(file);
+  appendLines(file, batch.lines)
+    .then(
+      () => batch.release(),
+      (error: unknown) => batch.release(error ?? new Error('audit anchor write failed')),
+    )
+    .finally(() => {
+      writing.delete(file);
+      writeWaiting(file);
+    });
+}
+
+async function appendLines(file: string, lines: string[]): Promise<void> {
+  const line = lines.join('\n');
   const handle = await fs.promises.open(file, 'a+', 0o600);
   try {
     const { size } = await handle.stat();

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -220,6 +220,21 @@ describe('anchors outside the database', () => {
     ['DELETE FROM audit_events WHERE dossier_id = $1 AND seq > $2', [dossierId, seq]],
     ['UPDATE audit_heads SET last_seq = $2, last_hash = coalesce((SELECT hash FROM audit_events WHERE dossier_id = $1 AND seq = $2), $3) WHERE dossier_id = $1', [dossierId, seq, GENESIS_HASH]],
   ];
+
+  it('PDF hashes recorded at the same moment are each on a signed line of their own, a checkpoint among them', async () => {
+    const { dossierId } = await dossierWithEvents(1);
+    const documents = Array.from({ length: 25 }, (_, i) => ({ id: randomUUID(), sha256: createHash('sha256').update(`pdf ${i}`).digest('hex') }));
+    await Promise.all([
+      ...documents.slice(0, 12).map((d) => server.ctx.anchors.recordPdf(dossierId, d.id, d.sha256)),
+      server.ctx.anchors.checkpoint(server.ctx.db, dossierId),
+      ...documents.slice(12).map((d) => server.ctx.anchors.recordPdf(dossierId, d.id, d.sha256)),
+    ]);
+    expect(await anchorLines(dossierId)).toHaveLength(documents.length + 1);
+    const reading = await readAnchors(path.join(server.dataDir, ANCHOR_DIR), dossierId, server.ctx.anchors.key);
+    expect(reading.problem).toBeNull();
+    expect(reading.newest?.seq).toBe(2);
+    expect(new Map([...reading.pdfs!].map(([id, r]) => [id, r.sha256]))).toEqual(new Map(documents.map((d) => [d.id, d.sha256])));
+  });
 
   it('each verification signs a checkpoint of the head it checks, in a file of DATA_DIR', async () => {
     const { client, dossierId } = await dossierWithEvents(2);
