@@ -58,6 +58,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   installErrorHandler(app);
   installAuthGuard(app, ctx);
   installRequestChecks(app);
+  // Runs once the server no longer accepts connections: the e-mails of requests already answered are sent.
+  app.addHook('onClose', () => ctx.tasks.idle());
 
   await app.register(cookie);
   const securityHeaders = helmetHeaders({

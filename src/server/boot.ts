@@ -13,6 +13,7 @@ import type { AppContext } from './platform/context';
 import { createMailer } from './platform/mail';
 import { postgresFileStore } from './platform/storage';
 import { createLiveHub } from './platform/live';
+import { createBackgroundTasks } from './platform/background';
 import { ANCHOR_DIR, createAuditAnchors, loadAnchorKey } from './platform/audit-anchors';
 
 export interface RunningServer {
@@ -57,6 +58,7 @@ export async function startServer(config: Config, opts: { database?: StartedData
     pdfRenderer,
     pdfs: createPdfFreezer({ tx, files: postgresFileStore, renderer: pdfRenderer, anchors, onError: (error, job) => app.log.error({ err: error, ...job }, 'background PDF failed') }),
     anchors,
+    tasks: createBackgroundTasks({ onError: (error, name) => app.log.error({ err: error, task: name }, 'background task failed') }),
   };
   const app = await buildApp(ctx);
   await database.migrated;

@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { testServerOf } from './server';
 
 export interface Reply<T = any> {
   status: number;
@@ -89,11 +90,42 @@ export function uniqueEmail(prefix = 'user'): string {
 
 export const STRONG_PASSWORD = 'ardoise-Test-pass-2026';
 
-/** Signs up a new user (and their first dossier); returns the logged-in client. */
-export async function signUp(app: FastifyInstance, opts: { name?: string; email?: string; dossierName?: string; ip?: string } = {}) {
+/**
+ * The link of the newest e-mail to `to` that contains `linkPart`, from the local outbox, once the
+ * server's background tasks (which send the account e-mails) are done. Null when there is none.
+ */
+export async function outboxLink(app: FastifyInstance, to: string, linkPart: string): Promise<string | null> {
+  const server = testServerOf(app);
+  await server.ctx.tasks.idle();
+  for (const message of await server.ctx.mailer.listOutbox()) {
+    if (message.to !== to) continue;
+    const link = message.links.find((l) => l.includes(linkPart));
+    if (link) return link;
+  }
+  return null;
+}
+
+export interface SignUpOptions {
+  name?: string;
+  email?: string;
+  dossierName?: string;
+  ip?: string;
+  /** Where the confirmation link arrives; the local outbox by default (give it when SMTP is configured). */
+  confirmationLink?: (email: string) => Promise<string | null>;
+}
+
+/**
+ * Signs up a new user (and their first dossier) as a person would: the sign-up form, then the
+ * link of the confirmation e-mail. Returns the logged-in client.
+ */
+export async function signUp(app: FastifyInstance, opts: SignUpOptions = {}) {
   const client = new ApiClient(app, { ip: opts.ip });
   const email = opts.email ?? uniqueEmail();
   const res = await client.post('/api/auth/signup', { name: opts.name ?? 'Camille Durand', email, password: STRONG_PASSWORD, dossierName: opts.dossierName ?? 'Atelier Durand' });
-  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { client, email, user: res.body.user as { id: string; name: string; email: string }, dossierId: res.body.dossierId as string };
+  if (res.status !== 202) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const link = await (opts.confirmationLink ?? ((to: string) => outboxLink(app, to, '/signup/confirm?token=')))(email);
+  if (!link) throw new Error(`no sign-up confirmation e-mail to ${email}`);
+  const confirmed = await client.post('/api/auth/signup/confirm', { token: new URL(link).searchParams.get('token') });
+  if (confirmed.status !== 201) throw new Error(`sign-up confirmation failed: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
+  return { client, email, user: confirmed.body.user as { id: string; name: string; email: string }, dossierId: confirmed.body.dossierId as string };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { startServer, type RunningServer } from '../../src/server/boot';
 import { loadConfig, type Config } from '../../src/server/config';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -25,6 +26,15 @@ export interface TestServer extends RunningServer {
   close(): Promise<void>;
 }
 
+const running = new WeakMap<FastifyInstance, TestServer>();
+
+/** The test server of an app (for helpers that are given only the app, such as `signUp`). */
+export function testServerOf(app: FastifyInstance): TestServer {
+  const server = running.get(app);
+  if (!server) throw new Error('not an app started by startTestServer');
+  return server;
+}
+
 /**
  * A real Ardoise server on a random port, with its own fresh database and no SMTP server
  * (e-mails land in the outbox under a temporary DATA_DIR). New dossiers get the TPE+ plan so
@@ -39,7 +49,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
     ...overrides,
   };
   const server = await startServer(config, { databaseUrl: db.url });
-  return {
+  const test: TestServer = {
     ...server,
     db,
     dataDir,
@@ -50,4 +60,6 @@ export async function startTestServer(env: Record<string, string> = {}, override
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+  running.set(server.app, test);
+  return test;
 }

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
-import { ApiClient, signUp, STRONG_PASSWORD, uniqueEmail } from '../../../test/helpers/client';
+import { ApiClient, outboxLink, signUp, STRONG_PASSWORD, uniqueEmail, type Reply } from '../../../test/helpers/client';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -10,10 +12,47 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function lastOutboxLink(to: string): Promise<string> {
-  const messages = await server.ctx.mailer.listOutbox();
-  const message = messages.find((m) => m.to === to);
-  if (!message) throw new Error(`no e-mail to ${to}`);
-  return message.links[0]!;
+  const link = await outboxLink(server.app, to, '/reset-password');
+  if (!link) throw new Error(`no reset e-mail to ${to}`);
+  return link;
+}
+
+async function mailIds(): Promise<Set<string>> {
+  await server.ctx.tasks.idle();
+  return new Set((await server.ctx.mailer.listOutbox()).map((m) => m.id));
+}
+
+/** The e-mails to `to` sent since `before` (from `mailIds`). */
+async function mailsSince(to: string, before: Set<string>) {
+  return (await server.ctx.mailer.listOutbox()).filter((m) => m.to === to && !before.has(m.id));
+}
+
+async function countRows(table: 'dossiers' | 'users'): Promise<number> {
+  return Number((await server.ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+}
+
+/** What a client can tell apart in an answer: everything but the request id and the date. */
+function answerShape(res: Reply): { status: number; headers: Record<string, unknown>; body: string } {
+  const { 'x-request-id': _id, date: _date, ...headers } = res.headers;
+  return { status: res.status, headers, body: res.raw.body };
+}
+
+function withinSeconds<T>(promise: Promise<T>, seconds: number): Promise<T> {
+  return Promise.race([promise, new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`no answer within ${seconds} s`)), seconds * 1000))]);
+}
+
+/** Runs `fn` while another connection holds the users table locked (no read, no write), then releases it. */
+async function whileUsersLocked<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = new pg.Client({ connectionString: server.db.url });
+  await lock.connect();
+  try {
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+    return await fn();
+  } finally {
+    await lock.query('COMMIT').catch(() => undefined);
+    await lock.end();
+  }
 }
 
 describe('sign-up', () => {
@@ -49,14 +88,122 @@ describe('sign-up', () => {
     expect(user).toBeUndefined();
   });
 
-  it('refuses an e-mail already used, with 409 and nothing created', async () => {
-    const { email } = await signUp(server.app);
-    const before = await server.ctx.db.selectFrom('dossiers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    const res = await new ApiClient(server.app).post('/api/auth/signup', { name: 'Autre', email: email.toUpperCase(), password: STRONG_PASSWORD, dossierName: 'Double' });
+  it('answers an address that has an account exactly as a new one, and e-mails its owner a warning instead of a link', async () => {
+    const { email: taken, user: owner } = await signUp(server.app, { name: 'Léa Petit' });
+    const fresh = uniqueEmail('fresh');
+    const dossiersBefore = await countRows('dossiers');
+    const before = await mailIds();
+    const body = (email: string) => ({ name: 'Autre Personne', email, password: STRONG_PASSWORD, dossierName: 'Double' });
+    const forTaken = await new ApiClient(server.app).post('/api/auth/signup', body(taken.toUpperCase()));
+    const forFresh = await new ApiClient(server.app).post('/api/auth/signup', body(fresh));
+    expect(forTaken.status).toBe(202);
+    expect(answerShape(forTaken)).toEqual(answerShape(forFresh));
+
+    expect(await outboxLink(server.app, fresh, '/signup/confirm?token=')).toMatch(/\/signup\/confirm\?token=[\w-]{43}$/);
+    const warnings = await mailsSince(taken, before);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.subject).toBe("Quelqu'un a tenté de créer un compte Ardoise avec votre adresse");
+    expect(warnings[0]!.text).toContain('Si c\'est vous, connectez-vous');
+    expect(warnings[0]!.links).toEqual([`${server.ctx.config.publicUrl}/login`, `${server.ctx.config.publicUrl}/forgot-password`]);
+    expect(await countRows('dossiers')).toBe(dossiersBefore);
+    const events = await server.ctx.db.selectFrom('security_events').select('kind').where('user_id', '=', owner.id).orderBy('occurred_at').execute();
+    expect(events.map((e) => e.kind)).toEqual(['signup', 'signup_attempted']);
+  });
+
+  it('hashes the password before answering, for a new address and a taken one alike', async () => {
+    const fresh = uniqueEmail('hashed');
+    await new ApiClient(server.app).post('/api/auth/signup', { name: 'Jean Morel', email: fresh, password: STRONG_PASSWORD, dossierName: 'Morel' });
+    await server.ctx.tasks.idle();
+    const pending = await server.ctx.db.selectFrom('signup_requests').selectAll().where('email', '=', fresh).executeTakeFirstOrThrow();
+    expect(pending.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(pending).toMatchObject({ name: 'Jean Morel', dossier_name: 'Morel', used_at: null, replaced_at: null });
+    // Only the token's hash is kept.
+    const token = new URL((await outboxLink(server.app, fresh, '/signup/confirm'))!).searchParams.get('token')!;
+    expect(pending.token_hash.equals(createHash('sha256').update(token).digest())).toBe(true);
+    expect(Number(pending.expires_at) - Number(pending.created_at)).toBeCloseTo(24 * 3600_000, -4);
+  });
+
+  it('creates the account from the link once: a used link is refused', async () => {
+    const email = uniqueEmail('once');
+    const browser = new ApiClient(server.app);
+    expect((await browser.post('/api/auth/signup', { name: 'Noé Bernard', email, password: STRONG_PASSWORD, dossierName: 'Bernard & Fils' })).status).toBe(202);
+    expect(await server.ctx.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()).toBeUndefined();
+    const token = new URL((await outboxLink(server.app, email, '/signup/confirm'))!).searchParams.get('token')!;
+    const confirmed = await browser.post('/api/auth/signup/confirm', { token });
+    expect(confirmed.status).toBe(201);
+    expect(confirmed.body.user).toMatchObject({ name: 'Noé Bernard', email });
+    expect((await browser.get('/api/me')).body.dossiers).toEqual([{ id: confirmed.body.dossierId, legalName: 'Bernard & Fils', profileName: 'Administrateur' }]);
+    expect((await new ApiClient(server.app).post('/api/auth/login', { email, password: STRONG_PASSWORD })).status).toBe(200);
+
+    const reused = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token });
+    expect(reused.status).toBe(400);
+    expect(reused.body.error).toEqual({ code: 'token_invalid', message: 'Ce lien est invalide, a expiré ou a déjà été utilisé.' });
+  });
+
+  it('refuses an expired link and creates nothing', async () => {
+    const email = uniqueEmail('late');
+    await new ApiClient(server.app).post('/api/auth/signup', { name: 'Inès Roy', email, password: STRONG_PASSWORD, dossierName: 'Roy' });
+    const token = new URL((await outboxLink(server.app, email, '/signup/confirm'))!).searchParams.get('token')!;
+    await server.ctx.db.updateTable('signup_requests').set({ expires_at: new Date(Date.now() - 1000) }).where('email', '=', email).execute();
+    const res = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('token_invalid');
+    expect(await server.ctx.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()).toBeUndefined();
+  });
+
+  it('keeps only the latest link of an address that signs up twice', async () => {
+    const email = uniqueEmail('twice');
+    const send = (dossierName: string) => new ApiClient(server.app).post('/api/auth/signup', { name: 'Zoé Martin', email, password: STRONG_PASSWORD, dossierName });
+    await send('Premier essai');
+    const first = new URL((await outboxLink(server.app, email, '/signup/confirm'))!).searchParams.get('token')!;
+    await send('Second essai');
+    const second = new URL((await outboxLink(server.app, email, '/signup/confirm'))!).searchParams.get('token')!;
+    expect(second).not.toBe(first);
+    expect((await new ApiClient(server.app).post('/api/auth/signup/confirm', { token: first })).body.error.code).toBe('token_invalid');
+    const confirmed = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token: second });
+    expect(confirmed.status).toBe(201);
+    expect((await server.ctx.db.selectFrom('dossiers').select('legal_name').where('id', '=', confirmed.body.dossierId).executeTakeFirstOrThrow()).legal_name).toBe('Second essai');
+  });
+
+  it('refuses the link, writing nothing, when the address got an account meanwhile', async () => {
+    const { client: admin, dossierId } = await signUp(server.app);
+    const email = uniqueEmail('meanwhile');
+    await new ApiClient(server.app).post('/api/auth/signup', { name: 'Hugo Blanc', email, password: STRONG_PASSWORD, dossierName: 'Blanc Menuiserie' });
+    const token = new URL((await outboxLink(server.app, email, '/signup/confirm'))!).searchParams.get('token')!;
+    // Meanwhile, an invitation to the same address is accepted with a new account.
+    expect((await admin.post(`/api/d/${dossierId}/members`, { email, profileId: 'adv' })).status).toBe(201);
+    const invitation = new URL((await outboxLink(server.app, email, '/invitation/'))!).pathname.split('/').pop()!;
+    expect((await new ApiClient(server.app).post(`/api/invitations/${invitation}/accept`, { name: 'Hugo Blanc', password: STRONG_PASSWORD })).status).toBe(200);
+
+    const dossiersBefore = await countRows('dossiers');
+    const res = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token });
     expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('email_taken');
-    const after = await server.ctx.db.selectFrom('dossiers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    expect(after.n).toBe(before.n);
+    expect(res.body.error).toEqual({ code: 'email_taken', message: 'Un compte existe déjà avec cette adresse e-mail.' });
+    expect(await countRows('dossiers')).toBe(dossiersBefore);
+    expect((await server.ctx.db.selectFrom('signup_requests').select('used_at').where('email', '=', email).executeTakeFirstOrThrow()).used_at).toBeNull();
+  });
+
+  it('answers before looking the address up: with the users table locked, both answers come, then only the new address gets a link', async () => {
+    const { email: taken } = await signUp(server.app);
+    const fresh = uniqueEmail('locked');
+    const before = await mailIds();
+    const body = (email: string) => ({ name: 'Paul Girard', email, password: STRONG_PASSWORD, dossierName: 'Girard' });
+    const { forTaken, forFresh } = await whileUsersLocked(async () => {
+      const answers = {
+        forTaken: await withinSeconds(new ApiClient(server.app).post('/api/auth/signup', body(taken)), 10),
+        forFresh: await withinSeconds(new ApiClient(server.app).post('/api/auth/signup', body(fresh)), 10),
+      };
+      // The lookups are waiting for the lock: nothing was sent yet.
+      expect(server.ctx.tasks.pending).toBe(2);
+      expect([...(await mailsSince(fresh, before)), ...(await mailsSince(taken, before))]).toEqual([]);
+      return answers;
+    });
+    expect(forTaken.status).toBe(202);
+    expect(answerShape(forTaken)).toEqual(answerShape(forFresh));
+    expect(await outboxLink(server.app, fresh, '/signup/confirm?token=')).not.toBeNull();
+    const toTaken = await mailsSince(taken, before);
+    expect(toTaken.map((m) => m.subject)).toEqual(["Quelqu'un a tenté de créer un compte Ardoise avec votre adresse"]);
+    expect(toTaken[0]!.links.some((l) => l.includes('/signup/confirm'))).toBe(false);
   });
 });
 
@@ -193,16 +340,65 @@ describe('passwords', () => {
     expect(res.body.error.code).toBe('token_invalid');
   });
 
-  it('answers 202 for an unknown address and sends nothing', async () => {
-    const email = uniqueEmail('ghost');
-    expect((await new ApiClient(server.app).post('/api/auth/password-reset', { email })).status).toBe(202);
-    expect((await server.ctx.mailer.listOutbox()).some((m) => m.to === email)).toBe(false);
+  it('answers an unknown address exactly as a known one, and sends it nothing', async () => {
+    const { email: known } = await signUp(server.app);
+    const unknown = uniqueEmail('ghost');
+    const forKnown = await new ApiClient(server.app).post('/api/auth/password-reset', { email: known });
+    const forUnknown = await new ApiClient(server.app).post('/api/auth/password-reset', { email: unknown });
+    expect(forKnown.status).toBe(202);
+    expect(answerShape(forKnown)).toEqual(answerShape(forUnknown));
+    expect(await outboxLink(server.app, known, '/reset-password?token=')).not.toBeNull();
+    expect((await server.ctx.mailer.listOutbox()).some((m) => m.to === unknown)).toBe(false);
+  });
+
+  it('answers before looking the address up: with the users table locked, both answers come, then only the known address gets a link', async () => {
+    const { email: known } = await signUp(server.app);
+    const unknown = uniqueEmail('ghost');
+    const { forKnown, forUnknown } = await whileUsersLocked(async () => {
+      const answers = {
+        forKnown: await withinSeconds(new ApiClient(server.app).post('/api/auth/password-reset', { email: known }), 10),
+        forUnknown: await withinSeconds(new ApiClient(server.app).post('/api/auth/password-reset', { email: unknown }), 10),
+      };
+      expect(server.ctx.tasks.pending).toBe(2);
+      expect(await server.ctx.mailer.listOutbox().then((all) => all.filter((m) => m.to === known && m.links.some((l) => l.includes('/reset-password'))))).toEqual([]);
+      return answers;
+    });
+    expect(forKnown.status).toBe(202);
+    expect(answerShape(forKnown)).toEqual(answerShape(forUnknown));
+    expect(await outboxLink(server.app, known, '/reset-password?token=')).not.toBeNull();
+    expect((await server.ctx.mailer.listOutbox()).some((m) => m.to === unknown)).toBe(false);
+  });
+
+  it('a stopping server sends the reset e-mails of the requests it has answered', async () => {
+    const other = await startTestServer();
+    const lock = new pg.Client({ connectionString: other.db.url });
+    try {
+      const { email } = await signUp(other.app);
+      await lock.connect();
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+      expect((await withinSeconds(new ApiClient(other.app).post('/api/auth/password-reset', { email }), 10)).status).toBe(202);
+      let stopped = false;
+      const stopping = other.stop().then(() => (stopped = true));
+      // The task waits for the lock, and the stop waits for the task.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(stopped).toBe(false);
+      expect(other.ctx.tasks.pending).toBe(1);
+      await lock.query('COMMIT');
+      await stopping;
+      const sent = await other.ctx.mailer.listOutbox();
+      expect(sent.filter((m) => m.to === email && m.links.some((l) => l.includes('/reset-password?token=')))).toHaveLength(1);
+    } finally {
+      await lock.end().catch(() => undefined);
+      await other.close();
+    }
   });
 
   it('writes the reset e-mail as an .eml file in the outbox', async () => {
     const { email } = await signUp(server.app);
     await new ApiClient(server.app).post('/api/auth/password-reset', { email });
-    const entry = (await server.ctx.mailer.listOutbox()).find((m) => m.to === email)!;
+    await server.ctx.tasks.idle();
+    const entry = (await server.ctx.mailer.listOutbox()).find((m) => m.to === email && m.subject.includes('mot de passe'))!;
     const eml = await fs.readFile(`${server.outboxDir}/${entry.id}.eml`, 'utf8');
     expect(eml).toMatch(/^Subject: /m);
     expect(eml).toContain(`To: ${email}`);

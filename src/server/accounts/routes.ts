@@ -2,16 +2,28 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../platform/context';
 import { clearSessionCookie, sessionToken, setSessionCookie } from '../platform/sessions';
-import { confirmPasswordReset, logIn, logOut, requestPasswordReset, signUp } from './service';
-import { loginBody, resetConfirmBody, resetRequestBody, signupBody } from './schema';
+import { requestLocale } from '../platform/error-handler';
+import { confirmPasswordReset, logIn, logOut, requestPasswordReset } from './service';
+import { confirmSignUp, requestSignUp } from './signup';
+import { loginBody, resetConfirmBody, resetRequestBody, signupBody, signupConfirmBody } from './schema';
 
-/** Sign-up, login, logout and password reset: the routes reachable without a session. */
+/**
+ * Sign-up, login, logout and password reset: the routes reachable without a session.
+ *
+ * Sign-up and reset requests answer `202` with no body whatever the address: whether it has an
+ * account is looked up after the answer, in a background task (`ctx.tasks`) that sends the e-mail.
+ */
 export const accountRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const secure = ctx.config.secureCookies;
 
   r.post('/auth/signup', { config: { auth: 'public' }, schema: { body: signupBody } }, async (request, reply) => {
-    const { user, dossierId, session } = await signUp(ctx, request.body, request.meta);
+    await requestSignUp(ctx, request.body, request.meta, requestLocale(request));
+    return reply.status(202).send();
+  });
+
+  r.post('/auth/signup/confirm', { config: { auth: 'public' }, schema: { body: signupConfirmBody } }, async (request, reply) => {
+    const { user, dossierId, session } = await confirmSignUp(ctx, request.body.token, request.meta);
     setSessionCookie(reply, session.token, session.expiresAt, secure);
     return reply.status(201).send({ user, dossierId });
   });
@@ -30,10 +42,9 @@ export const accountRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
   });
 
   r.post('/auth/password-reset', { config: { auth: 'public' }, schema: { body: resetRequestBody } }, async (request, reply) => {
-    await requestPasswordReset(ctx, request.body.email, request.meta).catch((error: unknown) => {
-      // Never tell the caller whether the address exists, not even through a mail failure.
-      request.log.error({ err: error }, 'password reset e-mail failed');
-    });
+    const { email } = request.body;
+    const meta = request.meta;
+    ctx.tasks.run('password-reset', () => requestPasswordReset(ctx, email, meta));
     return reply.status(202).send();
   });
 

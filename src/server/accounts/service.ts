@@ -5,12 +5,11 @@ import { writeAudit, type RequestMeta } from '../platform/audit';
 import { resolveProfile } from '../platform/auth';
 import type { Db } from '../db/pool';
 import { enterDossier } from '../db/tx';
-import { AppError, invalid, isUniqueViolation } from '../platform/errors';
+import { AppError, invalid } from '../platform/errors';
 import { hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from '../platform/passwords';
 import { createSession } from '../platform/sessions';
 import { recordSecurityEvent } from '../platform/security-log';
 import { hashToken, newToken } from '../platform/tokens';
-import { createDossier } from '../dossiers/service';
 
 export interface PublicUser {
   id: string;
@@ -23,33 +22,9 @@ const LOGIN_WINDOW = "interval '15 minutes'";
 const RESET_TTL_MS = 60 * 60_000;
 const RESETS_PER_HOUR = 3;
 
-function checkPassword(password: string, personal: string[], field = 'password'): void {
+export function checkPassword(password: string, personal: string[], field = 'password'): void {
   const problem = passwordProblem(password, personal);
   if (problem) throw invalid({ [field]: problem });
-}
-
-
-export async function signUp(
-  ctx: AppContext,
-  input: { name: string; email: string; password: string; dossierName: string },
-  meta: RequestMeta,
-): Promise<{ user: PublicUser; dossierId: string; session: { token: string; expiresAt: Date } }> {
-  checkPassword(input.password, [input.name, input.email.split('@')[0] ?? '']);
-  const passwordHash = await hashPassword(input.password);
-  const userId = randomUUID();
-  const dossierId = randomUUID();
-  try {
-    return await ctx.tx({ dossierId, userId }, async (t) => {
-      await t.insertInto('users').values({ id: userId, email: input.email, name: input.name, password_hash: passwordHash }).execute();
-      await createDossier(t, { dossierId, legalName: input.dossierName, plan: ctx.config.defaultPlan, owner: { id: userId, name: input.name } }, meta);
-      await recordSecurityEvent(t, userId, 'signup', meta);
-      const session = await createSession(t, userId, meta, ctx.config.sessionTtlDays);
-      return { user: { id: userId, name: input.name, email: input.email, locale: 'fr' as const }, dossierId, session };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError(409, 'email_taken', { fields: { email: 'Un compte existe déjà avec cette adresse e-mail.' } });
-    throw error;
-  }
 }
 
 export interface LoginLimits {
@@ -108,7 +83,11 @@ export async function logOut(ctx: AppContext, token: string, meta: RequestMeta):
   });
 }
 
-/** Sends a single-use reset link valid one hour. Silent about unknown addresses; at most 3 links an hour. */
+/**
+ * Sends a single-use reset link valid one hour; at most 3 links an hour. Runs as a background task
+ * (routes.ts), after the request has answered the same for every address: an unknown one gets
+ * nothing, and nothing of the lookup shows in the answer or its timing.
+ */
 export async function requestPasswordReset(ctx: AppContext, emailAddress: string, meta: RequestMeta): Promise<void> {
   const token = newToken();
   const user = await ctx.tx({}, async (t) => {

@@ -34,6 +34,20 @@ export interface PasswordResetsTable {
   used_at: Date | null;
 }
 
+export interface SignupRequestsTable {
+  id: string;
+  email: string;
+  name: string;
+  dossier_name: string;
+  password_hash: string;
+  locale: ColumnType<'fr' | 'en', 'fr' | 'en' | undefined, 'fr' | 'en'>;
+  token_hash: Buffer;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Date | null;
+  replaced_at: Date | null;
+}
+
 export interface LoginAttemptsTable {
   id: Generated<string>;
   email: string;
@@ -297,6 +311,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   password_resets: PasswordResetsTable;
+  signup_requests: SignupRequestsTable;
   login_attempts: LoginAttemptsTable;
   security_events: SecurityEventsTable;
   dossiers: DossiersTable;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
-import { signUp } from '../../../test/helpers/client';
+import { outboxLink, signUp } from '../../../test/helpers/client';
 import { makeJpegShell, makePng } from '../../../test/helpers/images';
 import { createCustomer, createDraft, issue, LINE, setUpSeller } from '../../../test/helpers/invoicing';
 import { documentView } from '../documents/pdf';
@@ -245,13 +245,13 @@ describe('security headers', () => {
     const res = await server.app.inject({ method: 'GET', url: '/api/csrf' });
     const token = JSON.parse(res.body).token as string;
     const cookie = String(res.headers['set-cookie']);
-    const signup = await server.app.inject({
-      method: 'POST',
-      url: '/api/auth/signup',
-      headers: { cookie: cookie.split(';')[0]!, 'x-csrf-token': token, 'content-type': 'application/json' },
-      payload: { name: 'Hugo Blanc', email: `hugo.${Date.now()}@example.com`, password: 'ardoise-Test-pass-2026', dossierName: 'Blanc' },
-    });
-    const session = ([] as string[]).concat(signup.headers['set-cookie'] as string[]).find((c) => c.startsWith('ardoise_session='))!;
+    const email = `hugo.${Date.now()}@example.com`;
+    const post = (url: string, payload: object) =>
+      server.app.inject({ method: 'POST', url, headers: { cookie: cookie.split(';')[0]!, 'x-csrf-token': token, 'content-type': 'application/json' }, payload });
+    expect((await post('/api/auth/signup', { name: 'Hugo Blanc', email, password: 'ardoise-Test-pass-2026', dossierName: 'Blanc' })).statusCode).toBe(202);
+    const link = (await outboxLink(server.app, email, '/signup/confirm'))!;
+    const confirmed = await post('/api/auth/signup/confirm', { token: new URL(link).searchParams.get('token') });
+    const session = ([] as string[]).concat(confirmed.headers['set-cookie'] as string[]).find((c) => c.startsWith('ardoise_session='))!;
     expect(session).toMatch(/HttpOnly/);
     expect(session).toMatch(/SameSite=Lax/);
   });

@@ -28,6 +28,7 @@ const PUBLIC_ROUTES = [
   'GET /api/outbox',
   'GET /api/outbox/:id',
   'POST /api/auth/signup',
+  'POST /api/auth/signup/confirm',
   'POST /api/auth/login',
   'POST /api/auth/logout',
   'POST /api/auth/password-reset',

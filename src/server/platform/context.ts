@@ -9,6 +9,7 @@ import type { CallerLookup } from './caller-lookup';
 import type { PdfRenderer } from '../pdf/renderer';
 import type { PdfFreezer } from '../documents/pdf-freezer';
 import type { AuditAnchors } from './audit-anchors';
+import type { BackgroundTasks } from './background';
 
 /** What every feature receives: configuration and the shared services. */
 export interface AppContext {
@@ -29,4 +30,6 @@ export interface AppContext {
   pdfs: PdfFreezer;
   /** Signed checkpoints of the audit chains, kept outside PostgreSQL. */
   anchors: AuditAnchors;
+  /** Work started by a request and not awaited by it (account e-mails); awaited when the app closes. */
+  tasks: BackgroundTasks;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
-import { ApiClient, STRONG_PASSWORD, uniqueEmail, type Reply } from '../../../test/helpers/client';
+import { ApiClient, outboxLink, STRONG_PASSWORD, uniqueEmail, type Reply } from '../../../test/helpers/client';
 import { databaseFingerprint, dossierWithData, fillPath, realValues, type DossierWithData } from '../../../test/helpers/route-fixtures';
 import type { RegisteredRoute } from './auth';
 
@@ -113,11 +113,16 @@ describe('CSRF tokens across login and logout', () => {
     expectErrorShape(afterLogout, 403, 'csrf_invalid');
   });
 
-  it('sign-up gives a new secret too', async () => {
+  it('confirming a sign-up gives a new secret too (asking for one sets no session, so keeps it)', async () => {
     const browser = new ApiClient(server.app);
     const beforeSignup = await freshToken(browser);
-    const signup = await browser.post('/api/auth/signup', { name: 'Léa Roux', email: uniqueEmail('lea'), password: STRONG_PASSWORD, dossierName: 'Roux Conseil' }, { csrf: false, headers: { 'x-csrf-token': beforeSignup } });
-    expect(signup.status).toBe(201);
+    const email = uniqueEmail('lea');
+    const signup = await browser.post('/api/auth/signup', { name: 'Léa Roux', email, password: STRONG_PASSWORD, dossierName: 'Roux Conseil' }, { csrf: false, headers: { 'x-csrf-token': beforeSignup } });
+    expect(signup.status).toBe(202);
+    expect(signup.headers['set-cookie']).toBeUndefined();
+    const token = new URL((await outboxLink(server.app, email, '/signup/confirm'))!).searchParams.get('token');
+    const confirmed = await browser.post('/api/auth/signup/confirm', { token }, { csrf: false, headers: { 'x-csrf-token': beforeSignup } });
+    expect(confirmed.status).toBe(201);
     expectErrorShape(await browser.request('POST', '/api/dossiers', { legalName: 'Second' }, { csrf: false, headers: { 'x-csrf-token': beforeSignup } }), 403, 'csrf_invalid');
   });
 });

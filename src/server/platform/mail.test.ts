@@ -43,6 +43,16 @@ afterAll(async () => {
   await new Promise<void>((resolve) => smtp.close(resolve));
 });
 
+/** The sign-up confirmation link the SMTP server received for `email`. */
+async function receivedLink(email: string): Promise<string | null> {
+  await server.ctx.tasks.idle();
+  for (const message of received.filter((m) => m.rcptTo.includes(email)).reverse()) {
+    const link = /\S+\/signup\/confirm\?token=[\w-]+/.exec((await simpleParser(message.raw)).text ?? '');
+    if (link) return link[0];
+  }
+  return null;
+}
+
 const MAIL_FAILED = "L'e-mail n'a pas pu être envoyé : réessayez plus tard.";
 
 async function auditHead(dossierId: string): Promise<string> {
@@ -60,7 +70,7 @@ describe('with an SMTP server configured', () => {
   });
 
   it('delivers the invitation in French over SMTP, with a link that accepts it', async () => {
-    const { client: admin, dossierId } = await signUp(server.app, { name: 'Camille Durand', dossierName: 'Boulangerie Élodie' });
+    const { client: admin, dossierId } = await signUp(server.app, { name: 'Camille Durand', dossierName: 'Boulangerie Élodie', confirmationLink: receivedLink });
     const email = uniqueEmail('smtp-invitee');
     const res = await admin.post(`/api/d/${dossierId}/members`, { email, profileId: 'adv' });
     expect(res.status).toBe(201);
@@ -87,7 +97,7 @@ describe('with an SMTP server configured', () => {
   });
 
   it('answers mail_failed and keeps no invitation nor audit event when the recipient is refused', async () => {
-    const { client: admin, dossierId } = await signUp(server.app);
+    const { client: admin, dossierId } = await signUp(server.app, { confirmationLink: receivedLink });
     const headBefore = await auditHead(dossierId);
     const email = uniqueEmail('refused');
     const res = await admin.post(`/api/d/${dossierId}/members`, { email, profileId: 'adv' });
@@ -102,21 +112,44 @@ describe('with an SMTP server configured', () => {
   });
 });
 
-describe('with an SMTP server that does not answer', () => {
-  it('answers mail_failed and keeps no invitation', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = probe.address() as net.AddressInfo;
-        probe.close(() => resolve(free));
-      });
+describe('with an SMTP server that stops answering', () => {
+  it('answers mail_failed and keeps no invitation; a sign-up or reset still answers as usual, its failure only logged', async () => {
+    const first: Buffer[] = [];
+    const going = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          first.push(Buffer.concat(chunks));
+          callback();
+        });
+      },
     });
+    await new Promise<void>((resolve) => going.listen(0, '127.0.0.1', resolve));
+    const { port } = going.server.address() as net.AddressInfo;
     const down = await startTestServer({ SMTP_URL: `smtp://127.0.0.1:${port}` });
     try {
-      const { client: admin, dossierId } = await signUp(down.app);
+      const { client: admin, dossierId, email } = await signUp(down.app, {
+        confirmationLink: async () => {
+          await down.ctx.tasks.idle();
+          return /\S+\/signup\/confirm\?token=[\w-]+/.exec((await simpleParser(first.at(-1)!)).text ?? '')?.[0] ?? null;
+        },
+      });
+      await new Promise<void>((resolve) => going.close(resolve));
+
       const res = await admin.post(`/api/d/${dossierId}/members`, { email: uniqueEmail('nowhere'), profileId: 'adv' });
       expect(res.status).toBe(502);
       expect(res.body.error).toEqual({ code: 'mail_failed', message: MAIL_FAILED });
       expect(await down.ctx.db.selectFrom('invitations').select('id').execute()).toEqual([]);
+
+      const anon = new ApiClient(down.app);
+      expect((await anon.post('/api/auth/password-reset', { email })).status).toBe(202);
+      expect((await anon.post('/api/auth/signup', { name: 'Léon Vidal', email: uniqueEmail('unsent'), password: STRONG_PASSWORD, dossierName: 'Vidal' })).status).toBe(202);
+      await down.ctx.tasks.idle();
+      expect(down.ctx.tasks.pending).toBe(0);
     } finally {
       await down.close();
     }

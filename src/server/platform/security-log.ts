@@ -4,6 +4,7 @@ import type { RequestMeta } from './audit';
 
 export const SECURITY_EVENT_KINDS = [
   'signup',
+  'signup_attempted',
   'login',
   'login_failed',
   'logout',

@@ -4,6 +4,7 @@ import { Link, Navigate, Route, Routes } from 'react-router';
 import { AccountPage } from '../account/AccountPage';
 import { AuditPage } from '../audit/AuditPage';
 import { ForgotPasswordPage } from '../auth/ForgotPasswordPage';
+import { ConfirmSignupPage } from '../auth/ConfirmSignupPage';
 import { InvitationPage } from '../auth/InvitationPage';
 import { LoginPage } from '../auth/LoginPage';
 import { ResetPasswordPage } from '../auth/ResetPasswordPage';
@@ -34,6 +35,7 @@ export function App() {
       <Route element={<PublicLayout />}>
         <Route path="/login" element={<LoginPage />} />
         <Route path="/signup" element={<SignupPage />} />
+        <Route path="/signup/confirm" element={<ConfirmSignupPage />} />
         <Route path="/forgot-password" element={<ForgotPasswordPage />} />
         <Route path="/reset-password" element={<ResetPasswordPage />} />
         <Route path="/invitation/:token" element={<InvitationPage />} />

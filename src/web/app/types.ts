@@ -161,6 +161,7 @@ export interface Session {
 
 export const SECURITY_EVENT_KINDS = [
   'signup',
+  'signup_attempted',
   'login',
   'login_failed',
   'logout',

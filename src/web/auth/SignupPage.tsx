@@ -1,24 +1,25 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { PASSWORD_MIN_LENGTH } from '../../core/password';
-import { api, resetCsrfToken } from '../app/api';
-import type { User } from '../app/types';
+import { api } from '../app/api';
+import { useConfig } from '../app/queries';
 import { useT } from '../i18n';
+import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { RequiredLegend, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Page } from '../ui/Page';
-import { useAfterAuthentication } from './session';
 
 export function SignupPage() {
   const t = useT();
-  const afterAuthentication = useAfterAuthentication();
+  const config = useConfig();
   const errors = useFormErrors();
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [dossierName, setDossierName] = useState('');
   const [busy, setBusy] = useState(false);
+  const [sentTo, setSentTo] = useState<string | null>(null);
 
   const labels = { name: t('auth.name'), email: t('auth.email'), password: t('auth.password'), dossierName: t('signup.dossierName') };
 
@@ -33,18 +34,36 @@ export function SignupPage() {
     errors.clear();
     setBusy(true);
     try {
-      resetCsrfToken();
-      const { dossierId } = await api.post<{ user: User; dossierId: string }>('/api/auth/signup', {
-        name: name.trim(),
-        email: email.trim(),
-        password,
-        dossierName: dossierName.trim(),
-      });
-      await afterAuthentication({ dossierId });
+      // The same answer whether or not the address has an account: the e-mail says which.
+      await api.post('/api/auth/signup', { name: name.trim(), email: email.trim(), password, dossierName: dossierName.trim() });
+      setPassword('');
+      setSentTo(email.trim());
     } catch (error) {
       errors.failWith(error);
+    } finally {
       setBusy(false);
     }
+  }
+
+  if (sentTo) {
+    return (
+      <Page title={t('signup.title')} narrow>
+        <Alert kind="success" title={t('signup.sentTitle')}>
+          <p>{t('signup.sentBody', { email: sentTo })}</p>
+          <p>{t('signup.sentNoMail')}</p>
+          {config.data?.outboxAvailable && (
+            <p>
+              <Link to="/outbox">{t('forgot.openOutbox')}</Link>
+            </p>
+          )}
+        </Alert>
+        <p className="aside-text">
+          <Button small onClick={() => setSentTo(null)}>
+            {t('signup.startAgain')}
+          </Button>
+        </p>
+      </Page>
+    );
   }
 
   return (

@@ -51,13 +51,23 @@ export const en: Record<MessageKey, string> = {
   'login.signupLink': 'Create an account',
 
   'signup.title': 'Create an account',
-  'signup.intro': "Your account and your company's dossier are created together. You can invite your colleagues afterwards.",
+  'signup.intro': "Your account and your company's dossier are created together, as soon as you open the link we e-mail you. You can invite your colleagues afterwards.",
   'signup.dossierName': 'Company name',
   'signup.dossierNameHint': "The legal name; you can change it later in the dossier's settings.",
   'signup.dossierNameRequired': 'Enter the company name.',
   'signup.submit': 'Create my account',
   'signup.haveAccount': 'Already have an account?',
   'signup.loginLink': 'Log in',
+
+  'signup.sentTitle': 'Check your inbox',
+  'signup.sentBody': 'We have sent an e-mail to {email}. Open the link it contains (valid for 24 hours) to create your account and your dossier.',
+  'signup.sentNoMail': 'Nothing received? Look in your spam folder, or sign up again. If an account already exists for this address, the e-mail explains how to log in.',
+  'signup.startAgain': 'Sign up again',
+  'signupConfirm.title': 'Creating your account',
+  'signupConfirm.working': 'Creating your account and your dossier…',
+  'signupConfirm.missingToken': 'This confirmation link is incomplete: copy all of it from the e-mail.',
+  'signupConfirm.signUpAgain': 'Sign up again',
+  'signupConfirm.forgotPassword': 'Forgotten password',
 
   'forgot.title': 'Forgotten password',
   'forgot.intro': 'Enter your e-mail address: we will send you a link to choose a new password.',
@@ -319,6 +329,7 @@ export const en: Record<MessageKey, string> = {
   'account.noEvents': 'No event.',
 
   'security.signup': 'Account created',
+  'security.signup_attempted': 'Attempt to create an account with your address',
   'security.login': 'Login',
   'security.login_failed': 'Failed login',
   'security.logout': 'Logout',

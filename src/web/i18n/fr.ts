@@ -49,13 +49,23 @@ export const fr = {
   'login.signupLink': 'Créer un compte',
 
   'signup.title': 'Créer un compte',
-  'signup.intro': 'Votre compte et le dossier de votre entreprise sont créés en une fois. Vous pourrez inviter vos collaborateurs ensuite.',
+  'signup.intro': 'Votre compte et le dossier de votre entreprise sont créés en une fois, dès que vous ouvrez le lien que nous vous envoyons par e-mail. Vous pourrez inviter vos collaborateurs ensuite.',
   'signup.dossierName': "Nom de l'entreprise",
   'signup.dossierNameHint': 'La raison sociale, modifiable ensuite dans les paramètres du dossier.',
   'signup.dossierNameRequired': "Indiquez le nom de l'entreprise.",
   'signup.submit': 'Créer mon compte',
   'signup.haveAccount': 'Déjà un compte ?',
   'signup.loginLink': 'Se connecter',
+
+  'signup.sentTitle': 'Vérifiez votre boîte de réception',
+  'signup.sentBody': 'Nous avons envoyé un e-mail à {email}. Ouvrez le lien qu’il contient (valable 24 heures) pour créer votre compte et votre dossier.',
+  'signup.sentNoMail': 'Rien reçu ? Regardez dans les courriers indésirables, ou recommencez l’inscription. Si un compte existe déjà pour cette adresse, l’e-mail explique comment vous connecter.',
+  'signup.startAgain': 'Recommencer l’inscription',
+  'signupConfirm.title': 'Création du compte',
+  'signupConfirm.working': 'Création de votre compte et de votre dossier…',
+  'signupConfirm.missingToken': 'Ce lien de confirmation est incomplet : copiez-le en entier depuis l’e-mail.',
+  'signupConfirm.signUpAgain': 'Recommencer l’inscription',
+  'signupConfirm.forgotPassword': 'Mot de passe oublié',
 
   'forgot.title': 'Mot de passe oublié',
   'forgot.intro': 'Indiquez votre adresse e-mail : nous vous enverrons un lien pour choisir un nouveau mot de passe.',
@@ -317,6 +327,7 @@ export const fr = {
   'account.noEvents': 'Aucun événement.',
 
   'security.signup': 'Création du compte',
+  'security.signup_attempted': 'Tentative de création d’un compte avec votre adresse',
   'security.login': 'Connexion',
   'security.login_failed': 'Échec de connexion',
   'security.logout': 'Déconnexion',
