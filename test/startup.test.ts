@@ -108,6 +108,20 @@ class Browser {
   }
 }
 
+/** The sign-up link e-mailed to `email`, read from the local outbox as its page does (it is sent just after the answer). */
+async function confirmationLink(browser: Browser, email: string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const list = await browser.request('GET', '/api/outbox');
+    const entry = (list.body.messages as { id: string; to: string }[]).find((m) => m.to === email);
+    if (entry) {
+      const message = await browser.request('GET', `/api/outbox/${entry.id}`);
+      return (message.body.message.links as string[]).find((l) => l.includes('/signup/confirm?token='))!;
+    }
+    await sleep(100);
+  }
+  throw new Error(`no sign-up e-mail to ${email}`);
+}
+
 describe('start-up and shutdown of the real app on the embedded PostgreSQL', () => {
   let dataDir = '';
   let pgDir = '';
@@ -178,8 +192,11 @@ describe('start-up and shutdown of the real app on the embedded PostgreSQL', () 
     const app = await startApp();
     const browser = new Browser(app.url);
     const signup = await browser.request('POST', '/api/auth/signup', { name: 'Claude Redémarre', email, password: PASSWORD, dossierName: 'Atelier Redémarrage' });
-    expect(signup.status, JSON.stringify(signup.body)).toBe(201);
-    dossierId = signup.body.dossierId;
+    expect(signup.status, JSON.stringify(signup.body)).toBe(202);
+    const link = await confirmationLink(browser, email);
+    const confirmed = await browser.request('POST', '/api/auth/signup/confirm', { token: new URL(link).searchParams.get('token') });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(201);
+    dossierId = confirmed.body.dossierId;
     expect(dossierId).toMatch(/^[0-9a-f-]{36}$/);
 
     stalePostgres = postmasterPid(pgDir);

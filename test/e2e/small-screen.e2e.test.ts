@@ -9,7 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../helpers/client';
+import { signUp as signUpThroughApi } from '../helpers/client';
 import { createCustomer, createDraft, issue, setUpSeller } from '../helpers/invoicing';
 import { ARTIFACTS_DIR, withArtifacts, type Tab } from './driver';
 import { engines, expectCleanConsole, fieldValue, JOURNEY_TIMEOUT_MS, logIn, openTab, PASSWORD, signUp, startE2E, uniqueEmail, type E2E } from './support';
@@ -115,11 +115,7 @@ async function shoot(tab: Tab, engine: string, name: string, selector: string): 
 /** A dossier as a business owner would have it after a few weeks: customers, catalogue, a quote, invoices, a payment, two members. */
 async function seedDossier(e2e: E2E): Promise<{ email: string; dossierId: string; quoteId: string; invoiceId: string }> {
   const app = e2e.server.app;
-  const owner = new ApiClient(app);
-  const email = uniqueEmail('emilie.fontaine-delacroix');
-  const signup = await owner.post('/api/auth/signup', { name: 'Émilie Fontaine-Delacroix', email, password: PASSWORD, dossierName: COMPANY });
-  expect(signup.status).toBe(201);
-  const dossierId = signup.body.dossierId as string;
+  const { client: owner, email, dossierId } = await signUpThroughApi(app, { name: 'Émilie Fontaine-Delacroix', email: uniqueEmail('emilie.fontaine-delacroix'), password: PASSWORD, dossierName: COMPANY });
   await setUpSeller(owner, dossierId, { legalName: COMPANY, email: 'contact@fontaine-delacroix-architecture.example' });
   const customerId = await createCustomer(owner, dossierId, { name: CUSTOMER, emails: ['gestion.locative@coteaux-saint-emilion.example'] });
   await createCustomer(owner, dossierId, { name: 'Boulangerie-Pâtisserie des Quatre Saisons', siren: null, vatNumber: null });
@@ -139,7 +135,7 @@ async function seedDossier(e2e: E2E): Promise<{ email: string; dossierId: string
 
   // The TPE+ plan's two seats: the owner and an ADV.
   const memberEmail = uniqueEmail('marie-christine.duval-lefevre');
-  expect((await new ApiClient(app).post('/api/auth/signup', { name: MEMBER, email: memberEmail, password: PASSWORD, dossierName: 'Duval-Lefèvre Conseil' })).status).toBe(201);
+  await signUpThroughApi(app, { name: MEMBER, email: memberEmail, password: PASSWORD, dossierName: 'Duval-Lefèvre Conseil' });
   expect((await owner.post(`/api/d/${dossierId}/members`, { email: memberEmail, profileId: 'adv' })).body).toEqual({ outcome: 'added' });
   return { email, dossierId, quoteId: quote.id as string, invoiceId: invoice.id as string };
 }

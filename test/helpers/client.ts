@@ -109,6 +109,7 @@ export interface SignUpOptions {
   name?: string;
   email?: string;
   dossierName?: string;
+  password?: string;
   ip?: string;
   /** Where the confirmation link arrives; the local outbox by default (give it when SMTP is configured). */
   confirmationLink?: (email: string) => Promise<string | null>;
@@ -121,7 +122,7 @@ export interface SignUpOptions {
 export async function signUp(app: FastifyInstance, opts: SignUpOptions = {}) {
   const client = new ApiClient(app, { ip: opts.ip });
   const email = opts.email ?? uniqueEmail();
-  const res = await client.post('/api/auth/signup', { name: opts.name ?? 'Camille Durand', email, password: STRONG_PASSWORD, dossierName: opts.dossierName ?? 'Atelier Durand' });
+  const res = await client.post('/api/auth/signup', { name: opts.name ?? 'Camille Durand', email, password: opts.password ?? STRONG_PASSWORD, dossierName: opts.dossierName ?? 'Atelier Durand' });
   if (res.status !== 202) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   const link = await (opts.confirmationLink ?? ((to: string) => outboxLink(app, to, '/signup/confirm?token=')))(email);
   if (!link) throw new Error(`no sign-up confirmation e-mail to ${email}`);
