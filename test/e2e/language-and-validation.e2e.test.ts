@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArtifacts, type Tab } from './driver';
-import { engines, expectCleanConsole, JOURNEY_TIMEOUT_MS, openTab, PASSWORD, startE2E, uniqueEmail, type E2E } from './support';
+import { engines, escapeRegExp, expectCleanConsole, JOURNEY_TIMEOUT_MS, openTab, PASSWORD, startE2E, uniqueEmail, type E2E } from './support';
 
 describe.each(engines())('language and form validation (%s)', (engine) => {
   let e2e: E2E;
@@ -37,10 +37,18 @@ describe.each(engines())('language and form validation (%s)', (engine) => {
       await tab.waitForText('Forgot your password?');
       await tab.click('Create an account');
       await tab.fill('Full name', 'Grace Hopper');
-      await tab.fill('E-mail address', uniqueEmail('grace'));
+      const email = uniqueEmail('grace');
+      await tab.fill('E-mail address', email);
       await tab.fill('Password', PASSWORD);
       await tab.fill('Company name', 'Hopper Consulting');
       await tab.click('Create my account');
+      await tab.waitForText('Check your inbox');
+      await tab.waitForText(`We have sent an e-mail to ${email}.`);
+      // The confirmation e-mail, in English, from the local outbox.
+      await tab.click('Open the local outbox');
+      await tab.click({ role: 'link', name: new RegExp(`To ${escapeRegExp(email)}`) });
+      await tab.waitForText('Confirm your Ardoise account', { selector: 'article' });
+      await tab.click({ role: 'link', name: /\/signup\/confirm\?token=/ });
       await tab.waitForText('Welcome to Hopper Consulting');
       expect(await accountLocale(tab, 'en')).toBe('en');
 

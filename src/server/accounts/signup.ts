@@ -47,6 +47,8 @@ async function mailSignUp(ctx: AppContext, pending: PendingSignUp, meta: Request
   const outcome = await ctx.tx({}, async (t) => {
     // Concurrent sign-ups for one address queue here, so that exactly one link stays valid.
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`signup:${pending.email}`}))`.execute(t);
+    // Requests (and their password hashes) are kept no longer than their link.
+    await t.deleteFrom('signup_requests').where('expires_at', '<', sql<Date>`now()`).execute();
     const owner = await t.selectFrom('users').select(['id', 'name', 'locale']).where('email', '=', pending.email).executeTakeFirst();
     if (owner) {
       const recent = await t
