@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { startServer, type RunningServer } from '../src/server/boot';
 import { loadConfig } from '../src/server/config';
+import { signupConfirmationToken } from './signup-link';
 import { autocannon, freePort, median, round, type BenchResult, type LoadResult } from './report';
 
 /**
@@ -31,19 +32,20 @@ function cookiesOf(res: Response, jar: Map<string, string>): void {
 
 const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 
-/** Signs up through the HTTP API, as a browser does: CSRF token first, then the form. */
+/** Signs up through the HTTP API, as a browser does: CSRF token first, the form, then the e-mailed confirmation link (from the local outbox). */
 async function signUp(baseUrl: string): Promise<{ cookie: string; dossierId: string }> {
   const jar = new Map<string, string>();
   const csrfRes = await fetch(`${baseUrl}/api/csrf`);
   if (!csrfRes.ok) throw new Error(`GET /api/csrf: ${csrfRes.status}`);
   cookiesOf(csrfRes, jar);
   const { token } = (await csrfRes.json()) as { token: string };
-  const res = await fetch(`${baseUrl}/api/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: cookieHeader(jar) },
-    body: JSON.stringify({ name: 'Camille Banc', email: `bench.${Date.now()}@example.com`, password: 'ardoise-Bench-pass-2026', dossierName: 'Atelier Banc' }),
-  });
-  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  const email = `bench.${Date.now()}@example.com`;
+  const post = (route: string, body: unknown) =>
+    fetch(`${baseUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: cookieHeader(jar) }, body: JSON.stringify(body) });
+  const asked = await post('/api/auth/signup', { name: 'Camille Banc', email, password: 'ardoise-Bench-pass-2026', dossierName: 'Atelier Banc' });
+  if (asked.status !== 202) throw new Error(`sign-up failed: ${asked.status} ${await asked.text()}`);
+  const res = await post('/api/auth/signup/confirm', { token: await signupConfirmationToken(baseUrl, email) });
+  if (res.status !== 201) throw new Error(`sign-up confirmation failed: ${res.status} ${await res.text()}`);
   cookiesOf(res, jar);
   const { dossierId } = (await res.json()) as { dossierId: string };
   return { cookie: cookieHeader(jar), dossierId };

@@ -11,6 +11,7 @@ import { loadConfig } from '../src/server/config';
 import { LINE, SELLER } from '../test/helpers/invoicing';
 import { chainEvent, eventTemplate } from '../src/server/platform/audit';
 import { freePort, median, round, type BenchResult } from './report';
+import { signupConfirmationToken } from './signup-link';
 
 /**
  * issue-concurrency: 64 HTTP clients issuing invoices of one dossier as fast as they can
@@ -117,7 +118,11 @@ function cookiesOf(res: Response, jar: Map<string, string>): void {
   }
 }
 
-/** Signs up through the HTTP API as a browser does: a CSRF token first, then a new one for the session (sign-up rotates the secret). */
+/**
+ * Signs up through the HTTP API as a browser does: a CSRF token first, the form, the e-mailed
+ * confirmation link (from the local outbox), then a new token for the session (opening the
+ * session rotates the secret).
+ */
 export async function signUp(baseUrl: string, who: string): Promise<Session> {
   const jar = new Map<string, string>();
   const csrfRes = await fetch(`${baseUrl}/api/csrf`);
@@ -125,12 +130,13 @@ export async function signUp(baseUrl: string, who: string): Promise<Session> {
   cookiesOf(csrfRes, jar);
   const { token } = (await csrfRes.json()) as { token: string };
   const cookieOf = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const res = await fetch(`${baseUrl}/api/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: cookieOf() },
-    body: JSON.stringify({ name: 'Camille Banc', email: `bench.${who}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.com`, password: 'ardoise-Bench-pass-2026', dossierName: `Atelier ${who}` }),
-  });
-  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  const email = `bench.${who}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const post = (route: string, body: unknown) =>
+    fetch(`${baseUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: cookieOf() }, body: JSON.stringify(body) });
+  const asked = await post('/api/auth/signup', { name: 'Camille Banc', email, password: 'ardoise-Bench-pass-2026', dossierName: `Atelier ${who}` });
+  if (asked.status !== 202) throw new Error(`sign-up failed: ${asked.status} ${await asked.text()}`);
+  const res = await post('/api/auth/signup/confirm', { token: await signupConfirmationToken(baseUrl, email) });
+  if (res.status !== 201) throw new Error(`sign-up confirmation failed: ${res.status} ${await res.text()}`);
   cookiesOf(res, jar);
   const { dossierId, user } = (await res.json()) as { dossierId: string; user: { id: string } };
   const sessionCsrf = await fetch(`${baseUrl}/api/csrf`, { headers: { cookie: cookieOf() } });
