@@ -45,6 +45,12 @@ export interface TextStyle {
 export class Canvas {
   y = CONTENT_TOP;
   private pages = 0;
+  /**
+   * The fill colour the current page's content last set outside any save/restore (null: not known
+   * yet). Text in the same colour as the text before it sets none: most cells of a page share one.
+   * Every other colour change here is made inside save/restore, which leaves this one in force.
+   */
+  private textColor: string | null = null;
 
   constructor(
     readonly doc: Doc,
@@ -59,8 +65,15 @@ export class Canvas {
    */
   newPage(): void {
     this.doc.addPage({ size: 'A4', margin: 0 });
+    this.textColor = null;
     this.y = this.pages++ === 0 ? CONTENT_TOP : CONTINUATION_TOP;
     this.onPage(this);
+  }
+
+  /** Goes back to a page already started (pdfkit's page buffer) to add to it. */
+  switchToPage(index: number): void {
+    this.doc.switchToPage(index);
+    this.textColor = null;
   }
 
   /** Moves to a new page unless `height` points still fit on this one; true when a page was added. */
@@ -78,7 +91,11 @@ export class Canvas {
   /** Font, size and colour for drawing text in this style. */
   style(style: TextStyle = {}): this {
     this.font(style);
-    this.doc.fillColor(style.color ?? COLORS.text);
+    const color = style.color ?? COLORS.text;
+    if (color !== this.textColor) {
+      this.doc.fillColor(color);
+      this.textColor = color;
+    }
     return this;
   }
 

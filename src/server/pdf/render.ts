@@ -63,7 +63,7 @@ function drawFooters(c: Canvas, view: DocumentView): void {
   const running = runningHeader(view);
   const { start, count } = doc.bufferedPageRange();
   for (let i = start; i < start + count; i++) {
-    doc.switchToPage(i);
+    c.switchToPage(i);
     if (i > start) {
       c.artifact(() => {
         c.line(running, LEFT, CONTENT_TOP, CONTENT_WIDTH - 70, { font: 'bold', size: 8 });
