@@ -80,6 +80,7 @@ export function createPdf(meta: PdfMetadata): Doc {
     },
   });
   installFonts(doc);
+  collectOutput(doc);
   (doc as unknown as { _addInfo: () => void })._addInfo = function (this: Doc) {
     this.appendXML(documentInfoXmp(meta));
   };
@@ -118,12 +119,57 @@ export function programOf(style: FontStyle): FontProgram {
   return fontProgram(fontPath(style), loadFonts()[style]);
 }
 
-/** Ends the document and collects its bytes. */
+/** What a document wrote since it was created (see collectOutput), in order. */
+const output = new WeakMap<Doc, (string | Uint8Array)[]>();
+
+/**
+ * pdfkit writes the file piece by piece through its `_write`: each line of each object converted
+ * to bytes one character at a time, then pushed through the document's stream (thousands of
+ * pieces for a tagged invoice). Here the pieces are kept as they come and the file is made in one
+ * go by `finish` (strings converted as Latin-1, which keeps the low byte of each character as
+ * pdfkit does): the same bytes, in the same order. pdfkit 0.20's `_write` keeps `_offset` (the
+ * cross-reference table's positions) up to date; so does this one.
+ */
+function collectOutput(doc: Doc): void {
+  const pieces: (string | Uint8Array)[] = [];
+  const internal = doc as unknown as { _write(data: string | Uint8Array): void; _offset: number };
+  internal._write = (data) => {
+    if (typeof data === 'string') {
+      pieces.push(`${data}\n`);
+      internal._offset += data.length + 1;
+    } else {
+      pieces.push(data);
+      internal._offset += data.length;
+    }
+  };
+  output.set(doc, pieces);
+}
+
+/** The pieces as bytes: runs of strings joined and converted at once. */
+function bytesOf(pieces: (string | Uint8Array)[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let text = '';
+  for (const piece of pieces) {
+    if (typeof piece === 'string') text += piece;
+    else {
+      if (text) out.push(Buffer.from(text, 'latin1'));
+      text = '';
+      out.push(piece);
+    }
+  }
+  if (text) out.push(Buffer.from(text, 'latin1'));
+  return out;
+}
+
+/**
+ * Ends the document and collects its bytes: what went through the stream before `createPdf`
+ * took over the writing (the file's header), then what was written since.
+ */
 export function finish(doc: Doc): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    const chunks: Uint8Array[] = [];
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('end', () => resolve(Buffer.concat([...chunks, ...bytesOf(output.get(doc) ?? [])])));
     doc.on('error', reject);
     doc.end();
   });
