@@ -44,7 +44,7 @@ async function signUp(baseUrl: string): Promise<{ cookie: string; dossierId: str
     fetch(`${baseUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: cookieHeader(jar) }, body: JSON.stringify(body) });
   const asked = await post('/api/auth/signup', { name: 'Camille Banc', email, password: 'ardoise-Bench-pass-2026', dossierName: 'Atelier Banc' });
   if (asked.status !== 202) throw new Error(`sign-up failed: ${asked.status} ${await asked.text()}`);
-  const res = await post('/api/auth/signup/confirm', { token: await signupConfirmationToken(baseUrl, email) });
+  const res = await post('/api/auth/signup/confirm', { token: await signupConfirmationToken(baseUrl, email), password: 'ardoise-Bench-pass-2026' });
   if (res.status !== 201) throw new Error(`sign-up confirmation failed: ${res.status} ${await res.text()}`);
   cookiesOf(res, jar);
   const { dossierId } = (await res.json()) as { dossierId: string };

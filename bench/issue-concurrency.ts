@@ -135,7 +135,7 @@ export async function signUp(baseUrl: string, who: string): Promise<Session> {
     fetch(`${baseUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: cookieOf() }, body: JSON.stringify(body) });
   const asked = await post('/api/auth/signup', { name: 'Camille Banc', email, password: 'ardoise-Bench-pass-2026', dossierName: `Atelier ${who}` });
   if (asked.status !== 202) throw new Error(`sign-up failed: ${asked.status} ${await asked.text()}`);
-  const res = await post('/api/auth/signup/confirm', { token: await signupConfirmationToken(baseUrl, email) });
+  const res = await post('/api/auth/signup/confirm', { token: await signupConfirmationToken(baseUrl, email), password: 'ardoise-Bench-pass-2026' });
   if (res.status !== 201) throw new Error(`sign-up confirmation failed: ${res.status} ${await res.text()}`);
   cookiesOf(res, jar);
   const { dossierId, user } = (await res.json()) as { dossierId: string; user: { id: string } };

@@ -194,7 +194,7 @@ describe('start-up and shutdown of the real app on the embedded PostgreSQL', () 
     const signup = await browser.request('POST', '/api/auth/signup', { name: 'Claude Redémarre', email, password: PASSWORD, dossierName: 'Atelier Redémarrage' });
     expect(signup.status, JSON.stringify(signup.body)).toBe(202);
     const link = await confirmationLink(browser, email);
-    const confirmed = await browser.request('POST', '/api/auth/signup/confirm', { token: new URL(link).searchParams.get('token') });
+    const confirmed = await browser.request('POST', '/api/auth/signup/confirm', { token: new URL(link).searchParams.get('token'), password: PASSWORD });
     expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(201);
     dossierId = confirmed.body.dossierId;
     expect(dossierId).toMatch(/^[0-9a-f-]{36}$/);

@@ -16,6 +16,10 @@ export const ERROR_MESSAGES = {
   email_taken: { fr: 'Un compte existe déjà avec cette adresse e-mail.', en: 'An account already exists with this e-mail address.' },
   weak_password: { fr: 'Ce mot de passe est trop faible.', en: 'This password is too weak.' },
   wrong_password: { fr: 'Le mot de passe actuel est incorrect.', en: 'The current password is wrong.' },
+  signup_password_mismatch: {
+    fr: "Ce n'est pas le mot de passe choisi à l'inscription. Si vous n'avez pas demandé ce compte, ignorez ce lien.",
+    en: 'This is not the password chosen at sign-up. If you did not ask for this account, ignore this link.',
+  },
   token_invalid: { fr: 'Ce lien est invalide, a expiré ou a déjà été utilisé.', en: 'This link is invalid, expired or already used.' },
   invitation_email_mismatch: { fr: "Cette invitation est adressée à une autre adresse e-mail.", en: 'This invitation is addressed to another e-mail address.' },
   already_member: { fr: 'Cette personne est déjà membre du dossier.', en: 'This person is already a member of the dossier.' },

@@ -49,6 +49,12 @@ describe.each(engines())('language and form validation (%s)', (engine) => {
       await tab.click({ role: 'link', name: new RegExp(`To ${escapeRegExp(email)}`) });
       await tab.waitForText('Confirm your Ardoise account', { selector: 'article' });
       await tab.click({ role: 'link', name: /\/signup\/confirm\?token=/ });
+      // The link alone creates nothing: the password chosen at sign-up is asked again.
+      await tab.fill('Password', 'not-the-one-chosen');
+      await tab.click('Confirm and create my account');
+      await tab.waitForText('This is not the password chosen at sign-up.');
+      await tab.fill('Password', PASSWORD);
+      await tab.click('Confirm and create my account');
       await tab.waitForText('Welcome to Hopper Consulting');
       expect(await accountLocale(tab, 'en')).toBe('en');
 

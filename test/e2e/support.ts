@@ -63,6 +63,8 @@ export async function signUp(tab: Tab, user: { name: string; email: string; comp
   await tab.click('Créer mon compte');
   await tab.waitForText('Vérifiez votre boîte de réception');
   await openEmailLink(tab, user.email, '/signup/confirm?token=');
+  await tab.fill('Mot de passe', PASSWORD);
+  await tab.click('Confirmer et créer mon compte');
   await tab.waitForUrl(DOSSIER_URL);
   await tab.waitForText(`Bienvenue dans ${user.company}`);
   return dossierIdOf(tab);

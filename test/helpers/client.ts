@@ -126,7 +126,7 @@ export async function signUp(app: FastifyInstance, opts: SignUpOptions = {}) {
   if (res.status !== 202) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   const link = await (opts.confirmationLink ?? ((to: string) => outboxLink(app, to, '/signup/confirm?token=')))(email);
   if (!link) throw new Error(`no sign-up confirmation e-mail to ${email}`);
-  const confirmed = await client.post('/api/auth/signup/confirm', { token: new URL(link).searchParams.get('token') });
+  const confirmed = await client.post('/api/auth/signup/confirm', { token: new URL(link).searchParams.get('token'), password: opts.password ?? STRONG_PASSWORD });
   if (confirmed.status !== 201) throw new Error(`sign-up confirmation failed: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
   return { client, email, user: confirmed.body.user as { id: string; name: string; email: string }, dossierId: confirmed.body.dossierId as string };
 }

@@ -129,15 +129,37 @@ describe('sign-up', () => {
     expect((await browser.post('/api/auth/signup', { name: 'Noé Bernard', email, password: STRONG_PASSWORD, dossierName: 'Bernard & Fils' })).status).toBe(202);
     expect(await server.ctx.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()).toBeUndefined();
     const token = new URL((await outboxLink(server.app, email, '/signup/confirm'))!).searchParams.get('token')!;
-    const confirmed = await browser.post('/api/auth/signup/confirm', { token });
+    const confirmed = await browser.post('/api/auth/signup/confirm', { token, password: STRONG_PASSWORD });
     expect(confirmed.status).toBe(201);
     expect(confirmed.body.user).toMatchObject({ name: 'Noé Bernard', email });
     expect((await browser.get('/api/me')).body.dossiers).toEqual([{ id: confirmed.body.dossierId, legalName: 'Bernard & Fils', profileName: 'Administrateur' }]);
     expect((await new ApiClient(server.app).post('/api/auth/login', { email, password: STRONG_PASSWORD })).status).toBe(200);
 
-    const reused = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token });
+    const reused = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token, password: STRONG_PASSWORD });
     expect(reused.status).toBe(400);
     expect(reused.body.error).toEqual({ code: 'token_invalid', message: 'Ce lien est invalide, a expiré ou a déjà été utilisé.' });
+  });
+
+  it('asks again for the password chosen at sign-up: the link alone creates nothing, a wrong password spends nothing', async () => {
+    // Someone signs up with another person's address and a password of their own; the owner of the
+    // address, opening the link, cannot confirm an account whose password they do not know.
+    const email = uniqueEmail('preclaimed');
+    await new ApiClient(server.app).post('/api/auth/signup', { name: 'Paul Faux', email, password: STRONG_PASSWORD, dossierName: 'Faux' });
+    const token = new URL((await outboxLink(server.app, email, '/signup/confirm'))!).searchParams.get('token')!;
+    const users = await countRows('users');
+    const dossiers = await countRows('dossiers');
+    for (const body of [{ token }, { token, password: '' }, { token, password: 'autre-Mot-de-passe-2026' }]) {
+      const res = await new ApiClient(server.app).post('/api/auth/signup/confirm', body);
+      expect(res.status).toBe(400);
+      expect(res.headers['set-cookie'] ?? []).not.toEqual(expect.arrayContaining([expect.stringMatching(/^ardoise_session=[^;]/)]));
+    }
+    const wrong = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token, password: 'autre-Mot-de-passe-2026' });
+    expect(wrong.body.error).toEqual({ code: 'signup_password_mismatch', message: "Ce n'est pas le mot de passe choisi à l'inscription. Si vous n'avez pas demandé ce compte, ignorez ce lien." });
+    expect(await countRows('users')).toBe(users);
+    expect(await countRows('dossiers')).toBe(dossiers);
+    expect((await server.ctx.db.selectFrom('signup_requests').select('used_at').where('email', '=', email).executeTakeFirstOrThrow()).used_at).toBeNull();
+    // The link still works with the right password.
+    expect((await new ApiClient(server.app).post('/api/auth/signup/confirm', { token, password: STRONG_PASSWORD })).status).toBe(201);
   });
 
   it('refuses an expired link and creates nothing', async () => {
@@ -145,7 +167,7 @@ describe('sign-up', () => {
     await new ApiClient(server.app).post('/api/auth/signup', { name: 'Inès Roy', email, password: STRONG_PASSWORD, dossierName: 'Roy' });
     const token = new URL((await outboxLink(server.app, email, '/signup/confirm'))!).searchParams.get('token')!;
     await server.ctx.db.updateTable('signup_requests').set({ expires_at: new Date(Date.now() - 1000) }).where('email', '=', email).execute();
-    const res = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token });
+    const res = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token, password: STRONG_PASSWORD });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('token_invalid');
     expect(await server.ctx.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()).toBeUndefined();
@@ -159,8 +181,8 @@ describe('sign-up', () => {
     await send('Second essai');
     const second = new URL((await outboxLink(server.app, email, '/signup/confirm'))!).searchParams.get('token')!;
     expect(second).not.toBe(first);
-    expect((await new ApiClient(server.app).post('/api/auth/signup/confirm', { token: first })).body.error.code).toBe('token_invalid');
-    const confirmed = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token: second });
+    expect((await new ApiClient(server.app).post('/api/auth/signup/confirm', { token: first, password: STRONG_PASSWORD })).body.error.code).toBe('token_invalid');
+    const confirmed = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token: second, password: STRONG_PASSWORD });
     expect(confirmed.status).toBe(201);
     expect((await server.ctx.db.selectFrom('dossiers').select('legal_name').where('id', '=', confirmed.body.dossierId).executeTakeFirstOrThrow()).legal_name).toBe('Second essai');
   });
@@ -176,7 +198,7 @@ describe('sign-up', () => {
     expect((await new ApiClient(server.app).post(`/api/invitations/${invitation}/accept`, { name: 'Hugo Blanc', password: STRONG_PASSWORD })).status).toBe(200);
 
     const dossiersBefore = await countRows('dossiers');
-    const res = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token });
+    const res = await new ApiClient(server.app).post('/api/auth/signup/confirm', { token, password: STRONG_PASSWORD });
     expect(res.status).toBe(409);
     expect(res.body.error).toEqual({ code: 'email_taken', message: 'Un compte existe déjà avec cette adresse e-mail.' });
     expect(await countRows('dossiers')).toBe(dossiersBefore);

@@ -23,7 +23,7 @@ export const accountRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
   });
 
   r.post('/auth/signup/confirm', { config: { auth: 'public' }, schema: { body: signupConfirmBody } }, async (request, reply) => {
-    const { user, dossierId, session } = await confirmSignUp(ctx, request.body.token, request.meta);
+    const { user, dossierId, session } = await confirmSignUp(ctx, request.body, request.meta);
     setSessionCookie(reply, session.token, session.expiresAt, secure);
     return reply.status(201).send({ user, dossierId });
   });

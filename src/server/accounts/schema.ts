@@ -8,7 +8,7 @@ const password = secretText().min(1, 'Le mot de passe est obligatoire.').max(PAS
 const token = text().min(10).max(100);
 
 export const signupBody = z.object({ name: personName, email, password, dossierName: text().min(1, 'Le nom de la société est obligatoire.').max(200) }).strict();
-export const signupConfirmBody = z.object({ token }).strict();
+export const signupConfirmBody = z.object({ token, password }).strict();
 export const loginBody = z.object({ email, password }).strict();
 export const resetRequestBody = z.object({ email }).strict();
 export const resetConfirmBody = z.object({ token, password }).strict();

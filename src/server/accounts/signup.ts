@@ -4,7 +4,7 @@ import type { Locale } from '../../core/errors';
 import type { AppContext } from '../platform/context';
 import type { RequestMeta } from '../platform/audit';
 import { AppError, isUniqueViolation } from '../platform/errors';
-import { hashPassword } from '../platform/passwords';
+import { hashPassword, verifyPassword } from '../platform/passwords';
 import { createSession } from '../platform/sessions';
 import { recordSecurityEvent } from '../platform/security-log';
 import { hashToken, newToken } from '../platform/tokens';
@@ -126,23 +126,39 @@ function ownerWarning(locale: Locale, name: string, base: string): { subject: st
 
 /**
  * Opens a sign-up link: the user, their first dossier (as administrator) and a session, in one
- * transaction that also spends the link. A link that is unknown, expired, replaced or already used
- * is refused (400 `token_invalid`); if the address got an account meanwhile (an invitation
+ * transaction that also spends the link. The password chosen at sign-up must be typed again: the
+ * link alone does not create the account, so that someone who signed up with another person's
+ * address cannot have them confirm an account whose password the sender knows, and a mail
+ * scanner that opens links confirms nothing. A wrong password spends nothing (400
+ * `signup_password_mismatch`). A link that is unknown, expired, replaced or already used is
+ * refused (400 `token_invalid`); if the address got an account meanwhile (an invitation
  * accepted, say), 409 `email_taken` and nothing is written.
  */
 export async function confirmSignUp(
   ctx: AppContext,
-  token: string,
+  input: { token: string; password: string },
   meta: RequestMeta,
 ): Promise<{ user: PublicUser; dossierId: string; session: { token: string; expiresAt: Date } }> {
+  // The password is checked outside the transaction: argon2 takes tens of milliseconds.
+  const pending = await ctx.db
+    .selectFrom('signup_requests')
+    .select(['id', 'password_hash'])
+    .where('token_hash', '=', hashToken(input.token))
+    .where('used_at', 'is', null)
+    .where('replaced_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+  if (!pending) throw new AppError(400, 'token_invalid');
+  if (!(await verifyPassword(pending.password_hash, input.password))) throw new AppError(400, 'signup_password_mismatch');
   const userId = randomUUID();
   const dossierId = randomUUID();
   try {
     return await ctx.tx({ dossierId, userId }, async (t) => {
+      // Spent only if it is still the request whose password was checked (not used or replaced meanwhile).
       const request = await t
         .updateTable('signup_requests')
         .set({ used_at: sql<Date>`now()` })
-        .where('token_hash', '=', hashToken(token))
+        .where('id', '=', pending.id)
         .where('used_at', 'is', null)
         .where('replaced_at', 'is', null)
         .where('expires_at', '>', sql<Date>`now()`)

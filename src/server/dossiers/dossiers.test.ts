@@ -250,7 +250,7 @@ describe('security headers', () => {
       server.app.inject({ method: 'POST', url, headers: { cookie: cookie.split(';')[0]!, 'x-csrf-token': token, 'content-type': 'application/json' }, payload });
     expect((await post('/api/auth/signup', { name: 'Hugo Blanc', email, password: 'ardoise-Test-pass-2026', dossierName: 'Blanc' })).statusCode).toBe(202);
     const link = (await outboxLink(server.app, email, '/signup/confirm'))!;
-    const confirmed = await post('/api/auth/signup/confirm', { token: new URL(link).searchParams.get('token') });
+    const confirmed = await post('/api/auth/signup/confirm', { token: new URL(link).searchParams.get('token'), password: 'ardoise-Test-pass-2026' });
     const session = ([] as string[]).concat(confirmed.headers['set-cookie'] as string[]).find((c) => c.startsWith('ardoise_session='))!;
     expect(session).toMatch(/HttpOnly/);
     expect(session).toMatch(/SameSite=Lax/);

@@ -121,7 +121,7 @@ describe('CSRF tokens across login and logout', () => {
     expect(signup.status).toBe(202);
     expect(signup.headers['set-cookie']).toBeUndefined();
     const token = new URL((await outboxLink(server.app, email, '/signup/confirm'))!).searchParams.get('token');
-    const confirmed = await browser.post('/api/auth/signup/confirm', { token }, { csrf: false, headers: { 'x-csrf-token': beforeSignup } });
+    const confirmed = await browser.post('/api/auth/signup/confirm', { token, password: STRONG_PASSWORD }, { csrf: false, headers: { 'x-csrf-token': beforeSignup } });
     expect(confirmed.status).toBe(201);
     expectErrorShape(await browser.request('POST', '/api/dossiers', { legalName: 'Second' }, { csrf: false, headers: { 'x-csrf-token': beforeSignup } }), 403, 'csrf_invalid');
   });
