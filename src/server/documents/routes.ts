@@ -16,7 +16,7 @@ import { openDocumentStream, publishDocumentChange } from './presence';
 import { presentDocument } from './presenter';
 import type { LineInput } from '../../core/document-schema';
 import { text } from '../../core/text';
-import { loadDocument, loadLines, type DocumentRow, type LinkedDocument } from './store';
+import { loadDocument, loadDocumentWithPdf, loadLines, type DocumentRow, type LinkedDocument } from './store';
 
 const FAMILIES: Record<DocumentFamily, { types: readonly DocumentType[]; read: Permission; write: Permission; issue: Permission }> = {
   quotes: { types: ['quote'], read: 'quotes.read', write: 'quotes.write', issue: 'quotes.write' },
@@ -135,7 +135,7 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
 
     r.get(`${base}/:documentId/pdf`, { config: read, schema: { params: docParams, querystring: z.object({ download: z.enum(['1']).optional() }).strict() } }, async (request, reply) => {
       const d = currentDossier(request);
-      const row = await loadDocument(d.t, d.id, request.params.documentId, { types: spec.types });
+      const { row, pdf: stored } = await loadDocumentWithPdf(d.t, d.id, request.params.documentId, spec.types);
       const send = (pdf: { content: Buffer; sha256: string | null }) => {
         const name = `${row.number ?? `brouillon-${row.id.slice(0, 8)}`}.pdf`;
         reply.type('application/pdf').header('content-disposition', `${request.query.download ? 'attachment' : 'inline'}; filename="${name}"`);
@@ -151,7 +151,7 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
           return send(frozen);
         });
       }
-      return send(await documentPdf(d.t, ctx.files, ctx.pdfRenderer, ctx.anchors, row));
+      return send(stored ?? (await documentPdf(d.t, ctx.files, ctx.pdfRenderer, ctx.anchors, row)));
     });
 
     r.get(`${base}/:documentId/history`, { config: read, schema: { params: docParams } }, async (request) => {
