@@ -256,6 +256,7 @@ interface Done {
   pdfUrl: string;
   sha256: string;
   headerSha256: string | null;
+  bytes: number;
   login: Login;
 }
 
@@ -303,7 +304,7 @@ async function runPhase(logins: Login[], clients: number, seconds: number, custo
         outcome.issue.push(t2 - t1);
         outcome.pdf.push(t3 - t2);
         outcome.whole.push(t3 - t0);
-        outcome.invoices.push({ id: draft.id, number: issued.number, pdfUrl: issued.pdfUrl, sha256: createHash('sha256').update(bytes).digest('hex'), headerSha256: header, login });
+        outcome.invoices.push({ id: draft.id, number: issued.number, pdfUrl: issued.pdfUrl, sha256: createHash('sha256').update(bytes).digest('hex'), headerSha256: header, bytes: bytes.length, login });
       } catch (error) {
         outcome.errors.push(error instanceof Error ? error.message : String(error));
         await sleep(10);
@@ -521,6 +522,7 @@ interface PhaseSummary {
   numbersProblems: string[];
   pdfProblems: string[];
   redownloaded: number;
+  pdfBytesMedian: number;
 }
 
 export async function invoiceE2e(): Promise<BenchResult> {
@@ -592,6 +594,7 @@ export async function invoiceE2e(): Promise<BenchResult> {
         numbersProblems,
         pdfProblems,
         redownloaded,
+        pdfBytesMedian: run.invoices.length ? median(run.invoices.map((d) => d.bytes)) : 0,
       };
       phases.push(summary);
       console.log(
