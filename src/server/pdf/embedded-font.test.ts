@@ -95,6 +95,14 @@ describe('fonts embedded in a document', () => {
     expect((await renderDocumentPdf(frenchView())).equals(french)).toBe(true);
   });
 
+  it('documents drawing only shared glyphs embed the same font file; a document with other glyphs gets its own', async () => {
+    const regular = (pdf: Buffer) => embeddedFonts(pdf).find((f) => f.name.endsWith('+DejaVuSans'))!.program;
+    const french = regular(await renderDocumentPdf(frenchView()));
+    const other = regular(await renderDocumentPdf(sampleView({ lines: itemLines(7, 'Autre désignation') })));
+    expect(other.equals(french)).toBe(true);
+    expect(regular(await renderDocumentPdf(outsideView())).equals(french)).toBe(false);
+  });
+
   it('a long document draws every glyph of every page from the embedded programs', async () => {
     const lines = itemLines(120).map((l, i) => (i % 40 === 7 ? { ...l, designation: `${l.designation} — Ωmega ẞ` } : l));
     expectEveryGlyphEmbedded(await renderDocumentPdf(sampleView({ lines })));

@@ -10,12 +10,14 @@
  *   document, in the order it first appears;
  * - the layout of every piece of text (fontkit's shaping, kerning included), its width, and its
  *   encoding as glyph numbers, kept across documents: with a fixed numbering, the same string is
- *   always written the same way.
+ *   always written the same way;
+ * - the font file holding every shared glyph, and its ToUnicode map, both compressed once.
  * Per document (`DocumentFont`): which glyphs it used and, for each, the characters it stands
- * for (the first seen, as pdfkit does). At the end, the font file embeds exactly those glyphs'
- * outlines (the others are left empty), assembled from bytes sliced once (truetype.ts), so a
- * file is no larger than with pdfkit's own subsetting and every glyph drawn is in it: PDF/A
- * asks for nothing more.
+ * for. A document drawing only shared glyphs embeds the shared font file and map as they are
+ * (nothing to subset or compress: about 29 kB per face, compressed). A document with other glyphs
+ * gets its own file, with exactly the glyphs it draws (the others left empty) assembled from
+ * bytes sliced once (truetype.ts) and compressed by pdfkit. Either way every glyph drawn is in
+ * the file, as PDF/A asks.
  *
  * The same document always gives the same font file and the same content: numbering, layout and
  * widths depend only on the font and the document, never on what was rendered before.
@@ -27,6 +29,7 @@
  * outside the shared numbering.
  */
 import fs from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import type * as fontkit from 'fontkit';
 import type { Doc } from './document';
 import { TrueTypeFile } from './truetype';
@@ -70,7 +73,7 @@ export const BASE_CHARACTERS =
   range(0x20, 0x7e) +
   range(0xa0, 0xff) +
   range(0x100, 0x17f) +
-  '\u20ac\u2010\u2011\u2012\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u202f\u2009\u2212\u2116\u2122\u00b0\ufffd';
+  '\u20ac\u2010\u2011\u2012\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u202f\u2009\u2212\u2116\u2122\ufffd';
 
 /** Ligatures the font forms from those characters (DejaVu: ff, fi, fl, ffi, ffl). */
 const LIGATURES = ['ff', 'fi', 'fl', 'ffi', 'ffl'];
@@ -91,6 +94,9 @@ export class FontProgram {
   readonly outlines: (Uint8Array | undefined)[] = [];
   /** Each shared glyph's components, as shared numbers. */
   readonly parts: number[][] = [];
+  /** The characters each shared glyph stands for (none for a part of composite glyphs only). */
+  private readonly codePoints: (number[] | undefined)[] = [];
+  private sharedFiles: { fontFile: Buffer; length: number; toUnicode: Buffer } | null = null;
   private runs = new Map<string, Run>();
   private widths = new Map<string, number>();
   private encodings = new Map<string, Encoded>();
@@ -104,9 +110,9 @@ export class FontProgram {
     this.scale = 1000 / font.unitsPerEm;
     this.number(0);
     for (const ch of BASE_CHARACTERS) {
-      if (font.hasGlyphForCodePoint(ch.codePointAt(0)!)) for (const glyph of font.layout(ch).glyphs) this.number(glyph.id);
+      if (font.hasGlyphForCodePoint(ch.codePointAt(0)!)) for (const glyph of font.layout(ch).glyphs) this.number(glyph.id, glyph.codePoints);
     }
-    for (const text of LIGATURES) for (const glyph of font.layout(text).glyphs) this.number(glyph.id);
+    for (const text of LIGATURES) for (const glyph of font.layout(text).glyphs) this.number(glyph.id, glyph.codePoints);
     // Composite glyphs (most accented letters) are drawn from other glyphs: those are numbered too.
     for (let i = 0; i < this.glyphs.length; i++) for (const part of this.file.components(this.glyphs[i]!)) this.number(part.glyph);
     for (const glyph of this.glyphs) {
@@ -116,10 +122,27 @@ export class FontProgram {
     }
   }
 
-  private number(glyph: number): void {
+  private number(glyph: number, codePoints?: number[]): void {
     if (this.numbers.has(glyph)) return;
     this.numbers.set(glyph, this.glyphs.length);
     this.glyphs.push(glyph);
+    this.codePoints.push(codePoints);
+  }
+
+  /**
+   * The font file with every shared glyph and its ToUnicode map, both compressed: made once, and
+   * embedded as they are by every document that draws no glyph outside the shared numbering.
+   */
+  shared(): { fontFile: Buffer; length: number; toUnicode: Buffer } {
+    if (!this.sharedFiles) {
+      const program = this.file.writeSubset(this.glyphs, this.outlines);
+      const unicode: (number[] | undefined)[] = [];
+      this.codePoints.forEach((codePoints, n) => {
+        if (n > 0) unicode[n] = codePoints;
+      });
+      this.sharedFiles = { fontFile: deflateSync(program), length: program.length, toUnicode: deflateSync(toUnicodeCmap(unicode)) };
+    }
+    return this.sharedFiles;
   }
 
   /** fontkit's layout of a piece of text, in thousandths of the font size (as pdfkit's `layoutRun`). */
@@ -226,6 +249,44 @@ function renumbered(data: Buffer, parts: { at: number }[], numbers: number[]): U
   const copy = Buffer.from(data);
   parts.forEach((part, i) => copy.writeUInt16BE(numbers[i]!, part.at));
   return copy;
+}
+
+/**
+ * A ToUnicode CMap: for each glyph number given, the characters it stands for (as UTF-16, so
+ * that text can be copied and searched).
+ */
+function toUnicodeCmap(unicode: (number[] | undefined)[]): string {
+  const entries: string[] = [];
+  unicode.forEach((codePoints, n) => {
+    if (!codePoints || codePoints.length === 0) return;
+    const utf16 = String.fromCodePoint(...codePoints);
+    let dst = '';
+    for (let i = 0; i < utf16.length; i++) dst += hex4(utf16.charCodeAt(i));
+    entries.push(`<${hex4(n)}> <${dst}>`);
+  });
+  const blocks: string[] = [];
+  for (let i = 0; i < entries.length; i += 100) {
+    const block = entries.slice(i, i + 100);
+    blocks.push(`${block.length} beginbfchar\n${block.join('\n')}\nendbfchar`);
+  }
+  return `/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CIDSystemInfo <<
+  /Registry (Adobe)
+  /Ordering (UCS)
+  /Supplement 0
+>> def
+/CMapName /Adobe-Identity-UCS def
+/CMapType 2 def
+1 begincodespacerange
+<0000><ffff>
+endcodespacerange
+${blocks.join('\n')}
+endcmap
+CMapName currentdict /CMap defineresource pop
+end
+end`;
 }
 
 const programs = new Map<string, FontProgram>();
@@ -389,49 +450,27 @@ export class DocumentFont {
     return w;
   }
 
-  private toUnicodeCmap(): Reference {
-    const entries: string[] = [];
-    this.unicode.forEach((codePoints, n) => {
-      if (!codePoints || codePoints.length === 0) return;
-      const utf16 = String.fromCodePoint(...codePoints);
-      let dst = '';
-      for (let i = 0; i < utf16.length; i++) dst += hex4(utf16.charCodeAt(i));
-      entries.push(`<${hex4(n)}> <${dst}>`);
-    });
-    const blocks: string[] = [];
-    for (let i = 0; i < entries.length; i += 100) {
-      const block = entries.slice(i, i + 100);
-      blocks.push(`${block.length} beginbfchar\n${block.join('\n')}\nendbfchar`);
-    }
-    const cmap = this.document.ref({}) as unknown as Reference;
-    cmap.end(`/CIDInit /ProcSet findresource begin
-12 dict begin
-begincmap
-/CIDSystemInfo <<
-  /Registry (Adobe)
-  /Ordering (UCS)
-  /Supplement 0
->> def
-/CMapName /Adobe-Identity-UCS def
-/CMapType 2 def
-1 begincodespacerange
-<0000><ffff>
-endcodespacerange
-${blocks.join('\n')}
-endcmap
-CMapName currentdict /CMap defineresource pop
-end
-end`);
-    return cmap;
-  }
-
   /** Writes the font's objects, as pdfkit's EmbeddedFont does for a TrueType font. */
   private embed(): void {
     const { font, scale } = this.program;
     const doc = this.document;
-    const program = this.fontFile();
-    const fontFile = doc.ref({ Length1: program.length }) as unknown as Reference;
-    fontFile.end(program);
+    let fontFile: Reference;
+    let toUnicode: Reference;
+    if (this.extraGlyphs.length === 0) {
+      // Only shared glyphs: the shared font file and map, compressed once (pdfkit writes a stream
+      // whose /Filter is set as it is).
+      const shared = this.program.shared();
+      fontFile = doc.ref({ Filter: 'FlateDecode', Length1: shared.length }) as unknown as Reference;
+      fontFile.end(shared.fontFile);
+      toUnicode = doc.ref({ Filter: 'FlateDecode' }) as unknown as Reference;
+      toUnicode.end(shared.toUnicode);
+    } else {
+      const program = this.fontFile();
+      fontFile = doc.ref({ Length1: program.length }) as unknown as Reference;
+      fontFile.end(program);
+      toUnicode = doc.ref({}) as unknown as Reference;
+      toUnicode.end(toUnicodeCmap(this.unicode));
+    }
 
     const familyClass = (font['OS/2']?.sFamilyClass ?? 0) >> 8;
     let flags = 0;
@@ -470,7 +509,7 @@ end`);
     }) as unknown as Reference;
     descendant.end();
     const dictionary = this.ref();
-    dictionary.data = { Type: 'Font', Subtype: 'Type0', BaseFont: name, Encoding: 'Identity-H', DescendantFonts: [descendant], ToUnicode: this.toUnicodeCmap() };
+    dictionary.data = { Type: 'Font', Subtype: 'Type0', BaseFont: name, Encoding: 'Identity-H', DescendantFonts: [descendant], ToUnicode: toUnicode };
     dictionary.end();
   }
 }
