@@ -4,6 +4,10 @@
  * (and so the file identifier pdfkit derives from them) come from the caller, so the same input
  * gives the same bytes.
  */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import { DocumentFont, boundLaidOutText, fontProgram, forgetLaidOutText, type FontProgram } from './embedded-font';
 import { fontPath, loadFonts, type FontStyle } from './fonts';
@@ -81,10 +85,35 @@ export function createPdf(meta: PdfMetadata): Doc {
   });
   installFonts(doc);
   collectOutput(doc);
-  (doc as unknown as { _addInfo: () => void })._addInfo = function (this: Doc) {
-    this.appendXML(documentInfoXmp(meta));
+  const internal = doc as unknown as { _addInfo(): void; _addColorOutputIntent(): void; _root: { data: Record<string, unknown> } };
+  internal._addInfo = () => doc.appendXML(documentInfoXmp(meta));
+  internal._addColorOutputIntent = () => {
+    // What pdfkit 0.20 writes for the PDF/A output intent, with the profile compressed once per process.
+    const profile = doc.ref({ Length: 0, N: 3, Filter: 'FlateDecode' }) as unknown as { end(data: Uint8Array): void };
+    profile.end(srgbProfile());
+    const intent = doc.ref({
+      Type: 'OutputIntent',
+      S: 'GTS_PDFA1',
+      // PDF strings are String objects for pdfkit (a plain string is written as a name).
+      Info: new String('sRGB IEC61966-2.1'),
+      OutputConditionIdentifier: new String('sRGB IEC61966-2.1'),
+      DestOutputProfile: profile,
+    }) as unknown as { end(): void };
+    intent.end();
+    internal._root.data.OutputIntents = [intent];
   };
   return doc;
+}
+
+let compressedProfile: Buffer | null = null;
+
+/** pdfkit's own sRGB ICC profile (the PDF/A output intent's), compressed as pdfkit compresses it. */
+function srgbProfile(): Buffer {
+  if (!compressedProfile) {
+    const file = path.join(path.dirname(createRequire(import.meta.url).resolve('pdfkit')), 'data', 'sRGB_IEC61966_2_1.icc');
+    compressedProfile = deflateSync(fs.readFileSync(file));
+  }
+  return compressedProfile;
 }
 
 const STYLES: FontStyle[] = ['regular', 'bold', 'italic'];
