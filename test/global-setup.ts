@@ -39,6 +39,12 @@ export default async function setup(project: TestProject) {
   await admin.query(`CREATE DATABASE ${template}`);
   await admin.end();
   await migrate(databaseUrl(adminUrl, template), process.env.DB_APP_ROLE ?? 'ardoise_app');
+  // The job queue's schema (pg-boss creates it at its first start), made once in the template
+  // rather than by every test server.
+  const PgBoss = (await import('pg-boss')).default;
+  const boss = new PgBoss({ connectionString: databaseUrl(adminUrl, template), max: 1, supervise: false, schedule: false });
+  await boss.start();
+  await boss.stop({ graceful: false, wait: true });
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplate', template);
 

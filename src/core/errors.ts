@@ -57,6 +57,14 @@ export const ERROR_MESSAGES = {
   numbering_locked: { fr: 'Une pièce de cette série a déjà été émise cette année : sa numérotation ne peut plus changer.', en: 'A document of this series was issued this year: its numbering can no longer change.' },
   already_invoiced: { fr: 'Ce devis a déjà été facturé (facture {number}).', en: 'This quote was already invoiced (invoice {number}).' },
   invalid_transition: { fr: "Cette action n'est pas possible dans l'état actuel de la pièce.", en: 'This action is not possible in the document’s current state.' },
+  not_sendable: {
+    fr: 'Une pièce brouillon ne peut pas être envoyée : émettez la facture (ou finalisez le devis, la pro forma) avant de l’envoyer.',
+    en: 'A draft cannot be sent: issue the invoice (or finalise the quote, the pro forma) before sending it.',
+  },
+  message_not_uncertain: {
+    fr: 'Seul un envoi en état incertain ou en échec peut être renvoyé, et seul un envoi incertain marqué comme envoyé.',
+    en: 'Only an uncertain or failed message can be sent again, and only an uncertain one marked as sent.',
+  },
   overpayment: { fr: 'Ce règlement dépasse le montant restant dû ({due}).', en: 'This payment exceeds the amount still due ({due}).' },
   conflict: { fr: 'Cette opération est en conflit avec l’état actuel.', en: 'This operation conflicts with the current state.' },
   internal: { fr: 'Une erreur inattendue est survenue. Réessayez.', en: 'An unexpected error occurred. Try again.' },

@@ -21,9 +21,15 @@ describe('built-in profiles', () => {
     expect(BUILTIN_PROFILES.achat.filter((p) => p.endsWith('.write'))).toEqual(['purchases.write']);
   });
 
+  it('sending by e-mail: Administrateur and ADV send quotes and invoices, Commercial quotes only, nobody else', () => {
+    const senders = (p: 'quotes.send' | 'invoices.send') => Object.entries(BUILTIN_PROFILES).filter(([, perms]) => perms.includes(p)).map(([key]) => key);
+    expect(senders('quotes.send')).toEqual(['admin', 'adv', 'commercial']);
+    expect(senders('invoices.send')).toEqual(['admin', 'adv']);
+  });
+
   it('Lecture seule and Expert-comptable change nothing commercial', () => {
     for (const key of ['readonly', 'accountant'] as const) {
-      expect(BUILTIN_PROFILES[key].filter((p) => p.endsWith('.write') || p.endsWith('.manage') || p === 'invoices.issue')).toEqual([]);
+      expect(BUILTIN_PROFILES[key].filter((p) => p.endsWith('.write') || p.endsWith('.manage') || p.endsWith('.send') || p === 'invoices.issue')).toEqual([]);
     }
     expect(BUILTIN_PROFILES.accountant).toContain('accounting.export');
     expect(BUILTIN_PROFILES.readonly).not.toContain('accounting.export');

@@ -25,6 +25,7 @@ import { productRoutes } from './products/routes';
 import { platformRoutes } from './platform/routes';
 import { documentRoutes } from './documents/routes';
 import { numberingRoutes } from './documents/numbering-routes';
+import { mailRoutes } from './mail/routes';
 
 z.config(z.locales.fr());
 
@@ -112,6 +113,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     await api.register(productRoutes, { ctx });
     await api.register(documentRoutes, { ctx });
     await api.register(numberingRoutes, { ctx });
+    await api.register(mailRoutes, { ctx });
   }, { prefix: '/api' });
 
   if (existsSync(path.join(ctx.config.webDir, 'index.html'))) {

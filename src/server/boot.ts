@@ -15,6 +15,7 @@ import { postgresFileStore } from './platform/storage';
 import { createLiveHub } from './platform/live';
 import { createBackgroundTasks } from './platform/background';
 import { ANCHOR_DIR, createAuditAnchors, loadAnchorKey } from './platform/audit-anchors';
+import { createMailQueue, type MailQueue } from './mail/queue';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -46,19 +47,23 @@ export async function startServer(config: Config, opts: { database?: StartedData
     dir: path.join(config.dataDir, ANCHOR_DIR),
     onError: (error) => app.log.error({ err: error }, 'audit checkpoint failed'),
   });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') });
+  const pdfs = createPdfFreezer({ tx, files: postgresFileStore, renderer: pdfRenderer, anchors, onError: (error, job) => app.log.error({ err: error, ...job }, 'background PDF failed') });
+  const mail: MailQueue = createMailQueue({ databaseUrl: database.url, config, db, tx, mailer, files: postgresFileStore, pdfs, log: { error: (obj, msg) => app.log.error(obj, msg), warn: (obj, msg) => app.log.warn(obj, msg) } });
   const ctx: AppContext = {
     config,
     db,
     tx,
     callers: createCallerLookup(db),
-    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') }),
+    mailer,
     files: postgresFileStore,
     live: createLiveHub(database.url, (error) => console.error('live updates:', error)),
     readCache: createReadCache(config.readCacheMb * 1024 * 1024),
     pdfRenderer,
-    pdfs: createPdfFreezer({ tx, files: postgresFileStore, renderer: pdfRenderer, anchors, onError: (error, job) => app.log.error({ err: error, ...job }, 'background PDF failed') }),
+    pdfs,
     anchors,
     tasks: createBackgroundTasks({ onError: (error, name) => app.log.error({ err: error, task: name }, 'background task failed') }),
+    mail,
   };
   const app = await buildApp(ctx);
   await database.migrated;
@@ -67,6 +72,9 @@ export async function startServer(config: Config, opts: { database?: StartedData
   ctx.pdfs.catchUp(db).catch((error: unknown) => app.log.error({ err: error }, 'could not queue the missing PDFs'));
   // Every dossier's head is anchored now, then hourly where it moved, and at stop.
   ctx.anchors.start(db);
+  // The e-mail queue starts in the background (its schema on the very first start): a message
+  // stored meanwhile is queued once it runs.
+  mail.start().catch((error: unknown) => app.log.error({ err: error }, 'the mail queue could not start'));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   let stopped = false;
@@ -78,6 +86,8 @@ export async function startServer(config: Config, opts: { database?: StartedData
       if (stopped) return;
       stopped = true;
       await app.close();
+      // Deliveries in progress finish (their outcome stored) before the pool closes.
+      await mail.stop().catch((error: unknown) => app.log.error({ err: error }, 'the mail queue did not stop cleanly'));
       await ctx.pdfs.close();
       await ctx.anchors.close();
       await pdfRenderer.close();

@@ -16,6 +16,8 @@ export interface Config {
   appRole: string;
   smtpUrl: string | null;
   mailFrom: string;
+  /** Documents sent by e-mail (mail/queue.ts): retry timing, the lease of a delivery in progress, the queue's polling. */
+  mail: { retryBaseSeconds: number; retryForHours: number; leaseSeconds: number; pollSeconds: number; worker: boolean };
   /** Public address of the app, used in e-mailed links. */
   publicUrl: string;
   sessionTtlDays: number;
@@ -64,6 +66,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appRole: env.DB_APP_ROLE ?? 'ardoise_app',
     smtpUrl: env.SMTP_URL || null,
     mailFrom: env.MAIL_FROM ?? 'Ardoise <no-reply@localhost>',
+    mail: {
+      retryBaseSeconds: Math.max(1, int(env.MAIL_RETRY_BASE_SECONDS, 60)),
+      retryForHours: int(env.MAIL_RETRY_FOR_HOURS, 24),
+      leaseSeconds: Math.max(1, int(env.MAIL_SEND_LEASE_SECONDS, 300)),
+      pollSeconds: Math.max(1, int(env.MAIL_QUEUE_POLL_SECONDS, 2)),
+      worker: env.MAIL_WORKER !== 'false',
+    },
     publicUrl,
     sessionTtlDays: int(env.SESSION_TTL_DAYS, 30),
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true' : publicUrl.startsWith('https://'),

@@ -48,6 +48,22 @@ export async function dossierWithData(server: TestServer): Promise<DossierWithDa
   await ok(issue(admin, dossierId, issued));
   const paymentId = (await ok(admin.post(`${base}/invoices/${issued.id}/payments`, { paidOn: parisDate(), amountCents: 1000, method: 'virement' }))).paymentId;
 
+  // A message of each family, delivered (to the local outbox) before the fixture is handed over.
+  const mail = { to: ['compta@renard.example'], subject: 'Votre pièce', body: 'Bonjour,\nci-joint notre pièce.' };
+  const quoteMessage = (await ok(admin.post(`${base}/quotes/${finalised.id}/send`, { ...mail, idempotencyKey: 'fixture-quote' }))).message.id as string;
+  const invoiceMessage = (await ok(admin.post(`${base}/invoices/${issued.id}/send`, { ...mail, idempotencyKey: 'fixture-invoice' }))).message.id as string;
+  for (const [family, documentId] of [
+    ['quotes', finalised.id],
+    ['invoices', issued.id],
+  ] as const) {
+    for (let waited = 0; ; waited += 100) {
+      const { messages } = await ok(admin.get(`${base}/${family}/${documentId}/messages`));
+      if (messages.every((m: { state: string }) => m.state === 'sent')) break;
+      if (waited > 20_000) throw new Error(`fixture: message not delivered ${JSON.stringify(messages)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   const member = await signUp(server.app, { dossierName: 'Autre dossier' });
   await ok(admin.post(`${base}/members`, { email: member.email, profileId: 'readonly' }));
   await ok(admin.post(`${base}/members`, { email: uniqueEmail('invitee'), profileId: 'adv' }));
@@ -67,6 +83,9 @@ export async function dossierWithData(server: TestServer): Promise<DossierWithDa
       'quotes:documentId': [draftQuote, finalised.id, accepted.id],
       'invoices:documentId': [draftInvoice, issued.id],
       paymentId: [paymentId],
+      'quotes:messageId': [quoteMessage],
+      'invoices:messageId': [invoiceMessage],
+      index: ['0'],
       userId: [member.user.id, owner.user.id],
       invitationId: members.invitations.map((i: { id: string }) => i.id),
       profileId: [profileId],

@@ -307,6 +307,35 @@ export interface DocumentViewersTable {
   seen_at: Timestamp;
 }
 
+export interface OutgoingMessagesTable {
+  dossier_id: string;
+  id: string;
+  document_id: string;
+  idempotency_key: string;
+  to_addresses: string[];
+  cc_addresses: ColumnType<string[], string[] | undefined, string[]>;
+  bcc_addresses: ColumnType<string[], string[] | undefined, string[]>;
+  subject: string;
+  body: string;
+  reply_to: string | null;
+  sender_name: string;
+  attachment_name: string;
+  pdf_file_id: string | null;
+  pdf_sha256: string | null;
+  created_by: string;
+  state: ColumnType<'pending' | 'sending' | 'sent' | 'retry' | 'failed' | 'uncertain', 'pending' | undefined, 'pending' | 'sending' | 'sent' | 'retry' | 'failed' | 'uncertain'>;
+  attempts: ColumnType<number, number | undefined, number>;
+  attempt_id: string | null;
+  lease_until: Date | null;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  smtp_response: string | null;
+  message_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  sent_at: Date | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -330,4 +359,5 @@ export interface Database {
   document_deposits: DocumentDepositsTable;
   payments: PaymentsTable;
   document_viewers: DocumentViewersTable;
+  outgoing_messages: OutgoingMessagesTable;
 }

@@ -27,6 +27,7 @@ const PUBLIC_ROUTES = [
   'GET /api/session',
   'GET /api/outbox',
   'GET /api/outbox/:id',
+  'GET /api/outbox/:id/attachments/:index',
   'POST /api/auth/signup',
   'POST /api/auth/signup/confirm',
   'POST /api/auth/login',
@@ -78,6 +79,12 @@ const READS: Record<string, Permission[]> = {
   'POST /api/d/:dossierId/invoices/:documentId/credit-note': ['invoices.read'],
   'POST /api/d/:dossierId/invoices/:documentId/payments': ['invoices.read'],
   'POST /api/d/:dossierId/invoices/:documentId/payments/:paymentId/cancel': ['invoices.read'],
+  'POST /api/d/:dossierId/quotes/:documentId/send': ['quotes.read'],
+  'POST /api/d/:dossierId/quotes/:documentId/messages/:messageId/resend': ['quotes.read'],
+  'POST /api/d/:dossierId/quotes/:documentId/messages/:messageId/mark-sent': ['quotes.read'],
+  'POST /api/d/:dossierId/invoices/:documentId/send': ['invoices.read'],
+  'POST /api/d/:dossierId/invoices/:documentId/messages/:messageId/resend': ['invoices.read'],
+  'POST /api/d/:dossierId/invoices/:documentId/messages/:messageId/mark-sent': ['invoices.read'],
   'POST /api/d/:dossierId/customers': ['customers.read'],
   'PATCH /api/d/:dossierId/customers/:customerId': ['customers.read'],
   'POST /api/d/:dossierId/customers/:customerId/archive': ['customers.read'],
@@ -127,11 +134,48 @@ async function createProduct(id: string, archived = false): Promise<string> {
   return res.body.product.id as string;
 }
 
+/**
+ * The e-mail routes: an issued document to send (a fresh idempotency key each time), and a
+ * message left uncertain (as a worker that died mid-conversation leaves it) to resend or mark sent.
+ */
+function mailSamples(): Record<string, Prepare> {
+  let n = 0;
+  const message = (subject: string) => ({ to: ['compta@renard.example'], subject, body: 'Bonjour,\nci-joint notre pièce.', idempotencyKey: `matrice-${Date.now().toString(36)}-${n++}` });
+  async function issued(id: string, family: 'quotes' | 'invoices'): Promise<string> {
+    const created = await admin.post(`/api/d/${id}/${family}`, { type: family === 'quotes' ? 'quote' : 'invoice', customerId: customerForDocuments, lines: [LINE] });
+    expect(created.status).toBe(201);
+    expect((await admin.post(`/api/d/${id}/${family}/${created.body.document.id}/issue`, { version: created.body.document.version })).status).toBe(200);
+    return created.body.document.id as string;
+  }
+  async function uncertain(id: string, family: 'quotes' | 'invoices'): Promise<{ documentId: string; messageId: string }> {
+    const documentId = await issued(id, family);
+    const sent = await admin.post(`/api/d/${id}/${family}/${documentId}/send`, message('Envoi incertain'));
+    expect(sent.status).toBe(202);
+    const messageId = sent.body.message.id as string;
+    // As a worker that died mid-conversation leaves it (this server delivers nothing: see beforeAll).
+    await server.ctx.db.updateTable('outgoing_messages').set({ state: 'uncertain' }).where('dossier_id', '=', id).where('id', '=', messageId).execute();
+    return { documentId, messageId };
+  }
+  const samples: Record<string, Prepare> = {};
+  for (const family of ['quotes', 'invoices'] as const) {
+    samples[`POST /api/d/:dossierId/${family}/:documentId/send`] = async (id) => ({ url: `/api/d/${id}/${family}/${await issued(id, family)}/send`, body: message('Votre pièce') });
+    samples[`GET /api/d/:dossierId/${family}/:documentId/messages`] = async (id) => ({ url: `/api/d/${id}/${family}/${await issued(id, family)}/messages` });
+    for (const action of ['resend', 'mark-sent']) {
+      samples[`POST /api/d/:dossierId/${family}/:documentId/messages/:messageId/${action}`] = async (id) => {
+        const { documentId, messageId } = await uncertain(id, family);
+        return { url: `/api/d/${id}/${family}/${documentId}/messages/${messageId}/${action}` };
+      };
+    }
+  }
+  return samples;
+}
+
 const SAMPLES: Record<string, Prepare> = {
   ...documentSamples(
     () => admin,
     () => customerForDocuments,
   ),
+  ...mailSamples(),
   'GET /api/d/:dossierId': async (id) => ({ url: `/api/d/${id}` }),
   'PATCH /api/d/:dossierId/settings': async (id) => ({ url: `/api/d/${id}/settings`, body: { phone: '01 23 45 67 89' } }),
   'PUT /api/d/:dossierId/logo': async (id) => ({ url: `/api/d/${id}/logo`, raw: makePng(), contentType: 'image/png' }),
@@ -211,7 +255,9 @@ async function auditCount(): Promise<number> {
 let customerForDocuments: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // No delivery worker: a message delivered in the background would write its audit event while
+  // a refused request's "nothing changed" is being checked.
+  server = await startTestServer({ MAIL_WORKER: 'false' });
   const owner = await signUp(server.app, { dossierName: 'Menuiserie Lambert' });
   admin = owner.client;
   dossierId = owner.dossierId;

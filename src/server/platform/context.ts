@@ -10,6 +10,7 @@ import type { PdfRenderer } from '../pdf/renderer';
 import type { PdfFreezer } from '../documents/pdf-freezer';
 import type { AuditAnchors } from './audit-anchors';
 import type { BackgroundTasks } from './background';
+import type { MailQueue } from '../mail/queue';
 
 /** What every feature receives: configuration and the shared services. */
 export interface AppContext {
@@ -32,4 +33,6 @@ export interface AppContext {
   anchors: AuditAnchors;
   /** Work started by a request and not awaited by it (account e-mails); awaited when the app closes. */
   tasks: BackgroundTasks;
+  /** Delivery of the documents sent by e-mail (the outbox in PostgreSQL, a pg-boss queue). */
+  mail: MailQueue;
 }

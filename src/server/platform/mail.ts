@@ -19,14 +19,56 @@ export interface OutboxEntry {
   date: string;
   text: string;
   links: string[];
+  cc?: string;
+  replyTo?: string;
+  /** Files attached to the message, served by `readOutboxAttachment`. */
+  attachments?: { filename: string; contentType: string; size: number }[];
 }
+
+/** A message with its headers and attachments (a document sent from its page). */
+export interface OutgoingMail {
+  from: { name: string; address: string };
+  replyTo: string | null;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject: string;
+  text: string;
+  /** The Message-ID header, chosen once per message so that every attempt carries the same one. */
+  messageId: string;
+  attachments: { filename: string; contentType: string; content: Buffer }[];
+}
+
+/** What the SMTP server (or the local outbox) said when it took the message. */
+export interface DeliveryReceipt {
+  messageId: string;
+  response: string;
+  /** Recipients the server refused while accepting the others. */
+  rejected: string[];
+}
+
+/** SMTP time limits of a delivery, in milliseconds: a hung server is a temporary failure, not a stuck worker. */
+export const SMTP_TIMEOUTS = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
 
 export interface Mailer {
   readonly smtpConfigured: boolean;
   send(message: MailMessage): Promise<void>;
+  /**
+   * Delivers a message with its headers and attachments; throws nodemailer's error (with
+   * `responseCode` when the server answered) when the server refused it or could not be reached.
+   */
+  deliver(message: OutgoingMail): Promise<DeliveryReceipt>;
+  /** The address part of MAIL_FROM (`Ardoise <no-reply@example.fr>` → `no-reply@example.fr`). */
+  readonly fromAddress: string;
   /** Messages kept on disk when no SMTP server is configured (newest first); empty otherwise. */
   listOutbox(): Promise<OutboxEntry[]>;
   readOutbox(id: string): Promise<OutboxEntry | null>;
+  readOutboxAttachment(id: string, index: number): Promise<{ filename: string; contentType: string; content: Buffer } | null>;
+}
+
+/** The address of a `From` value: `Name <a@b>` or a bare address. */
+export function addressOf(from: string): string {
+  return /<([^<>\s]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 }
 
 const LINK = /https?:\/\/[^\s<>"]+/g;
@@ -47,6 +89,12 @@ function nodemailer(): typeof import('nodemailer') {
 export function createMailer(opts: { smtpUrl: string | null; from: string; outboxDir: string }): Mailer {
   const smtp: Transporter | null = opts.smtpUrl ? nodemailer().createTransport(opts.smtpUrl) : null;
   let local: Transporter | null = null;
+  // Deliveries carry explicit time limits: the worker's lease must outlast the longest conversation.
+  const delivering: Transporter | null = opts.smtpUrl ? nodemailer().createTransport({ url: opts.smtpUrl, ...SMTP_TIMEOUTS }) : null;
+  const fromAddress = addressOf(opts.from);
+
+  /** A new outbox entry's id, sortable by name: the time first, then a random part. */
+  const newEntryId = (date: Date) => `${date.toISOString().replace(/[-:.TZ]/g, '')}-${randomUUID().slice(0, 8)}`;
 
   async function readEntry(id: string): Promise<OutboxEntry | null> {
     if (!/^[0-9a-z-]+$/.test(id)) return null;
@@ -74,12 +122,61 @@ export function createMailer(opts: { smtpUrl: string | null; from: string; outbo
       local ??= nodemailer().createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
       const info = await local.sendMail(mail);
       const date = new Date();
-      // Sortable by name: the time first, then a random part.
-      const id = `${date.toISOString().replace(/[-:.TZ]/g, '')}-${randomUUID().slice(0, 8)}`;
+      const id = newEntryId(date);
       await fs.mkdir(opts.outboxDir, { recursive: true });
       await fs.writeFile(path.join(opts.outboxDir, `${id}.eml`), info.message as Buffer);
       const entry: OutboxEntry = { id, to: message.to, from: opts.from, subject: message.subject, date: date.toISOString(), text: message.text, links: message.text.match(LINK) ?? [] };
       await fs.writeFile(path.join(opts.outboxDir, `${id}.json`), JSON.stringify(entry));
+    },
+    fromAddress,
+    async deliver(message) {
+      const mail = {
+        from: message.from,
+        replyTo: message.replyTo ?? undefined,
+        to: message.to,
+        cc: message.cc,
+        bcc: message.bcc,
+        subject: message.subject,
+        text: message.text,
+        messageId: message.messageId,
+        attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+      };
+      if (delivering) {
+        const info = (await delivering.sendMail(mail)) as { messageId: string; response: string; rejected?: (string | { address: string })[] };
+        return { messageId: info.messageId, response: info.response, rejected: (info.rejected ?? []).map((r) => (typeof r === 'string' ? r : r.address)) };
+      }
+      local ??= nodemailer().createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+      const info = (await local.sendMail(mail)) as { messageId: string; message: Buffer };
+      const date = new Date();
+      const id = newEntryId(date);
+      await fs.mkdir(opts.outboxDir, { recursive: true });
+      await fs.writeFile(path.join(opts.outboxDir, `${id}.eml`), info.message);
+      await Promise.all(message.attachments.map((a, i) => fs.writeFile(path.join(opts.outboxDir, `${id}.${i}.attachment`), a.content)));
+      const entry: OutboxEntry = {
+        id,
+        to: message.to.join(', '),
+        cc: message.cc.length ? message.cc.join(', ') : undefined,
+        replyTo: message.replyTo ?? undefined,
+        from: `${message.from.name} <${message.from.address}>`,
+        subject: message.subject,
+        date: date.toISOString(),
+        text: message.text,
+        links: message.text.match(LINK) ?? [],
+        attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.length })),
+      };
+      await fs.writeFile(path.join(opts.outboxDir, `${id}.json`), JSON.stringify(entry));
+      return { messageId: info.messageId, response: `250 Kept in the local outbox (${id})`, rejected: [] };
+    },
+    async readOutboxAttachment(id, index) {
+      if (smtp) return null;
+      const entry = await readEntry(id);
+      const attachment = entry?.attachments?.[index];
+      if (!attachment) return null;
+      try {
+        return { filename: attachment.filename, contentType: attachment.contentType, content: await fs.readFile(path.join(opts.outboxDir, `${id}.${index}.attachment`)) };
+      } catch {
+        return null;
+      }
     },
     async listOutbox() {
       if (smtp) return [];

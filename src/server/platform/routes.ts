@@ -32,4 +32,17 @@ export const platformRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     if (!message) throw notFound();
     return { message };
   });
+
+  app.get(
+    '/outbox/:id/attachments/:index',
+    { config: { auth: 'public' }, onRequest: outboxReaderOnly, schema: { params: z.object({ id: text().max(100), index: text().regex(/^\d{1,2}$/) }) } },
+    async (request, reply) => {
+      const { id, index } = request.params as { id: string; index: string };
+      const attachment = await ctx.mailer.readOutboxAttachment(id, Number(index));
+      if (!attachment) throw notFound();
+      const ascii = attachment.filename.replace(/[^\w.-]/g, '_');
+      reply.type(attachment.contentType).header('content-disposition', `inline; filename="${ascii}"`);
+      return attachment.content;
+    },
+  );
 };

@@ -1,0 +1,260 @@
+/**
+ * Delivery of the outbox (mail/outbox.ts) by a job queue in PostgreSQL (pg-boss, its own schema
+ * `pgboss`, created at its first start). A job only says "look at message M of dossier D"; the
+ * message's row is the truth, and the worker moves it with conditional UPDATEs:
+ *
+ * 1. claim: `pending|retry → sending` with a new attempt id and a lease, committed BEFORE the
+ *    SMTP conversation starts (two workers, two app processes: one claim wins, the other finds
+ *    nothing to do);
+ * 2. deliver (nodemailer over SMTP, or the local outbox without SMTP_URL);
+ * 3. outcome, for that attempt id only: `sent`; `retry` at a later time for a temporary failure
+ *    (4xx, refused or dropped connection, timeout) while the message is younger than
+ *    MAIL_RETRY_FOR_HOURS; `failed` for a permanent one (5xx) or past that time.
+ *
+ * A message still `sending` after its lease (its worker died between 1 and 3) may or may not
+ * have reached the server: the sweep marks it `uncertain`, and it is never sent again unless a
+ * person asks to. The sweep runs at start-up and every minute (pg-boss's scheduler, once across
+ * app processes); it also queues again the due messages whose job was lost (the process stopped
+ * between the commit that stored a message and the queueing of its job).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { sql } from 'kysely';
+import type PgBoss from 'pg-boss';
+import type { Config } from '../config';
+import type { Db } from '../db/pool';
+import type { Tx } from '../db/tx';
+import { writeAudit } from '../platform/audit';
+import type { Mailer } from '../platform/mail';
+import type { FileStore, StoredFile } from '../platform/storage';
+import type { PdfFreezer } from '../documents/pdf-freezer';
+import { DELIVERY_ACTOR, documentOf, messageEvent, NO_REQUEST, recipientsText, type MessageRow } from './outbox';
+
+const DELIVER = 'mail-deliver';
+const SWEEP = 'mail-sweep';
+
+export interface MailQueue {
+  /** Starts pg-boss (its schema on the first start) and the workers; resolves once they run. */
+  start(): Promise<void>;
+  /** Queues the delivery of a stored message (after the commit that stored it). */
+  enqueue(dossierId: string, messageId: string, at?: Date): Promise<void>;
+  /** Stale `sending` messages → `uncertain`; due messages without a job queued again. Returns how many became uncertain. */
+  sweep(): Promise<number>;
+  /** Stops taking jobs and waits for the deliveries in progress. */
+  stop(): Promise<void>;
+}
+
+export interface MailQueueDeps {
+  databaseUrl: string;
+  config: Config;
+  /** The owner connection, for the sweep across dossiers. */
+  db: Db;
+  tx: Tx;
+  mailer: Mailer;
+  files: FileStore;
+  pdfs: Pick<PdfFreezer, 'frozen'>;
+  log: { error(obj: unknown, msg: string): void; warn(obj: unknown, msg: string): void };
+}
+
+/** A temporary failure is retried; a permanent one (the server answered 5xx) is not. */
+export function isPermanentFailure(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown }).responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+/** The error as the message shows it: the server's reply when there was one. */
+export function describeFailure(error: unknown): string {
+  const e = error as { response?: unknown; code?: unknown; message?: unknown };
+  const text = typeof e.response === 'string' && e.response ? e.response : typeof e.message === 'string' ? e.message : String(error);
+  const code = typeof e.code === 'string' && !text.includes(e.code) ? `${e.code}: ` : '';
+  return `${code}${text}`.slice(0, 1000);
+}
+
+/** The wait before attempt `attempts + 1`: base × 2^(attempts − 1), at most two hours. */
+export function retryDelaySeconds(baseSeconds: number, attempts: number): number {
+  return Math.min(baseSeconds * 2 ** Math.max(0, attempts - 1), 7200);
+}
+
+function hhmm(date: Date): string {
+  return new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(date);
+}
+
+export function createMailQueue(deps: MailQueueDeps): MailQueue {
+  const { config, tx, mailer } = deps;
+  const PgBossClass = createRequire(import.meta.url)('pg-boss') as typeof PgBoss;
+  const boss = new PgBossClass({ connectionString: deps.databaseUrl, max: 3, application_name: 'ardoise-mail' });
+  boss.on('error', (error) => deps.log.error({ err: error }, 'mail queue error'));
+  let started: Promise<void> | null = null;
+  let stopping = false;
+  let workerId: string | null = null;
+
+  async function pdfOf(row: MessageRow): Promise<StoredFile> {
+    let file: StoredFile | null = null;
+    if (row.pdf_file_id) file = await tx({ dossierId: row.dossier_id }, (t) => deps.files.get(t, row.dossier_id, row.pdf_file_id!));
+    // Not made yet when the message was stored (issued a moment before): the freezer makes it, once.
+    file ??= await deps.pdfs.frozen(row.dossier_id, row.document_id);
+    if (!file) throw new Error(`Document ${row.document_id} has no frozen PDF`);
+    if (createHash('sha256').update(file.content).digest('hex') !== file.sha256) throw new Error(`The frozen PDF of document ${row.document_id} does not match its SHA-256`);
+    return file;
+  }
+
+  /** Writes an attempt's outcome, for that attempt only (a later decision by a person is kept). */
+  async function finish(row: MessageRow, attemptId: string, set: Partial<Pick<MessageRow, 'state' | 'last_error' | 'smtp_response' | 'message_id' | 'sent_at' | 'next_attempt_at'>>, summary: (doc: string) => string, action: string): Promise<void> {
+    await tx({ dossierId: row.dossier_id }, async (t) => {
+      const updated = await t
+        .updateTable('outgoing_messages')
+        .set({ ...set, lease_until: null, updated_at: new Date() })
+        .where('dossier_id', '=', row.dossier_id)
+        .where('id', '=', row.id)
+        .where('attempt_id', '=', attemptId)
+        // Marked uncertain meanwhile (a lease too short for a slow server): the real outcome is better.
+        .where('state', 'in', ['sending', 'uncertain'])
+        .returningAll()
+        .executeTakeFirst();
+      if (!updated) return;
+      const doc = await documentOf(t, updated);
+      await writeAudit(t, row.dossier_id, DELIVERY_ACTOR, NO_REQUEST, messageEvent(updated, doc, action, summary(`${doc.number}`)));
+    });
+  }
+
+  async function deliverOne(dossierId: string, messageId: string): Promise<void> {
+    const waiting = await tx({ dossierId }, (t) => t.selectFrom('outgoing_messages').selectAll().where('dossier_id', '=', dossierId).where('id', '=', messageId).executeTakeFirst());
+    if (!waiting || (waiting.state !== 'pending' && waiting.state !== 'retry')) return;
+    if (waiting.next_attempt_at.getTime() > Date.now() + 500) {
+      // A job that came early (queued again by the sweep): the message's own time decides.
+      await enqueue(dossierId, messageId, waiting.next_attempt_at);
+      return;
+    }
+    const pdf = await pdfOf(waiting);
+    const attemptId = randomUUID();
+    // The claim, committed before the SMTP conversation: whoever finds the message `sending`
+    // knows an attempt may have reached the server.
+    const row = await tx({ dossierId }, (t) =>
+      t
+        .updateTable('outgoing_messages')
+        .set({
+          state: 'sending',
+          attempt_id: attemptId,
+          attempts: sql<number>`attempts + 1`,
+          lease_until: sql<Date>`now() + make_interval(secs => ${config.mail.leaseSeconds})`,
+          pdf_file_id: pdf.id,
+          pdf_sha256: pdf.sha256,
+          updated_at: new Date(),
+        })
+        .where('dossier_id', '=', dossierId)
+        .where('id', '=', messageId)
+        .where('state', 'in', ['pending', 'retry'])
+        .returningAll()
+        .executeTakeFirst(),
+    );
+    if (!row) return; // another worker claimed it first
+    const domain = mailer.fromAddress.split('@')[1] ?? 'localhost';
+    const recipients = recipientsText(row);
+    try {
+      const receipt = await mailer.deliver({
+        from: { name: row.sender_name, address: mailer.fromAddress },
+        replyTo: row.reply_to,
+        to: row.to_addresses,
+        cc: row.cc_addresses,
+        bcc: row.bcc_addresses,
+        subject: row.subject,
+        text: row.body,
+        messageId: `<${row.id}@${domain}>`,
+        attachments: [{ filename: row.attachment_name, contentType: 'application/pdf', content: pdf.content }],
+      });
+      const refused = receipt.rejected.length ? ` (refusé pour ${receipt.rejected.join(', ')})` : '';
+      await finish(
+        row,
+        attemptId,
+        { state: 'sent', smtp_response: `${receipt.response}${refused}`.slice(0, 1000), message_id: receipt.messageId, sent_at: new Date(), last_error: null },
+        (number) => `E-mail de ${number} accepté par le serveur pour ${recipients}${refused} : ${receipt.response}`.slice(0, 1000),
+        'document.email_sent',
+      );
+    } catch (error) {
+      const reason = describeFailure(error);
+      const givingUpAt = row.created_at.getTime() + config.mail.retryForHours * 3600_000;
+      const next = new Date(Date.now() + retryDelaySeconds(config.mail.retryBaseSeconds, row.attempts) * 1000);
+      if (isPermanentFailure(error) || next.getTime() > givingUpAt) {
+        await finish(row, attemptId, { state: 'failed', last_error: reason, smtp_response: reason }, (number) => `Échec définitif de l'envoi de ${number} à ${recipients} : ${reason}`, 'document.email_failed');
+        return;
+      }
+      await finish(row, attemptId, { state: 'retry', last_error: reason, next_attempt_at: next }, (number) => `Envoi de ${number} à ${recipients} : nouvel essai à ${hhmm(next)} (${reason})`, 'document.email_retry');
+      await enqueue(dossierId, messageId, next);
+    }
+  }
+
+  async function enqueue(dossierId: string, messageId: string, at?: Date): Promise<void> {
+    if (!started) throw new Error('The mail queue is not started');
+    await started;
+    await boss.send(DELIVER, { dossierId, messageId }, { startAfter: at, retryLimit: 0, expireInSeconds: config.mail.leaseSeconds + 60 });
+    // Due now: this process's worker looks at once rather than at its next poll.
+    if (!at && workerId && !stopping) boss.notifyWorker(workerId);
+  }
+
+  async function sweep(): Promise<number> {
+    const stale = await deps.db
+      .selectFrom('outgoing_messages')
+      .select(['dossier_id', 'id'])
+      .where('state', '=', 'sending')
+      .where('lease_until', '<', sql<Date>`now()`)
+      .limit(1000)
+      .execute();
+    let uncertain = 0;
+    for (const s of stale) {
+      await tx({ dossierId: s.dossier_id }, async (t) => {
+        const row = await t
+          .updateTable('outgoing_messages')
+          .set({ state: 'uncertain', lease_until: null, updated_at: new Date(), last_error: "La distribution a été interrompue pendant l'échange avec le serveur d'envoi : le message a pu partir ou non." })
+          .where('dossier_id', '=', s.dossier_id)
+          .where('id', '=', s.id)
+          .where('state', '=', 'sending')
+          .where('lease_until', '<', sql<Date>`now()`)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return;
+        uncertain++;
+        const doc = await documentOf(t, row);
+        await writeAudit(t, row.dossier_id, DELIVERY_ACTOR, NO_REQUEST, messageEvent(row, doc, 'document.email_uncertain', `État incertain de l'envoi de ${doc.number} à ${recipientsText(row)} : à renvoyer ou à marquer comme envoyé`));
+      });
+    }
+    // Due for a while and still waiting: their job was lost. A duplicate job finds nothing to claim.
+    const lost = await deps.db
+      .selectFrom('outgoing_messages')
+      .select(['dossier_id', 'id'])
+      .where('state', 'in', ['pending', 'retry'])
+      .where('next_attempt_at', '<', sql<Date>`now() - interval '1 minute'`)
+      .limit(1000)
+      .execute();
+    for (const m of lost) await enqueue(m.dossier_id, m.id);
+    return uncertain;
+  }
+
+  return {
+    start() {
+      started ??= (async () => {
+        await boss.start();
+        await boss.createQueue(DELIVER);
+        await boss.createQueue(SWEEP);
+        // MAIL_WORKER=false: this process stores and queues messages; other processes deliver them.
+        if (!config.mail.worker) return;
+        workerId = await boss.work<{ dossierId: string; messageId: string }>(DELIVER, { batchSize: 4, pollingIntervalSeconds: config.mail.pollSeconds }, async (jobs) => {
+          await Promise.all(jobs.map((job) => deliverOne(job.data.dossierId, job.data.messageId).catch((error: unknown) => deps.log.error({ err: error, ...job.data }, 'mail delivery failed'))));
+        });
+        await boss.work(SWEEP, { pollingIntervalSeconds: 30 }, async () => {
+          await sweep();
+        });
+        await boss.schedule(SWEEP, '* * * * *');
+        await sweep().catch((error: unknown) => deps.log.error({ err: error }, 'mail sweep failed'));
+      })();
+      return started;
+    },
+    enqueue,
+    sweep,
+    async stop() {
+      if (!started || stopping) return;
+      stopping = true;
+      await started.catch(() => undefined);
+      await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
+    },
+  };
+}
