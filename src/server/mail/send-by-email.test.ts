@@ -93,13 +93,22 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | null 
   }
 }
 
+/** The sign-up confirmation link, as it arrived over SMTP (account e-mails leave in background tasks). */
+function receivedLink(node: TestServer) {
+  return async (email: string) => {
+    await node.ctx.tasks.idle();
+    const mail = received.find((r) => r.rcptTo.includes(email));
+    return /\S+\/signup\/confirm\?token=[\w-]+/.exec(mail?.parsed.text ?? '')?.[0] ?? null;
+  };
+}
+
 const MAIL_ENV = { MAIL_RETRY_BASE_SECONDS: '1', MAIL_QUEUE_POLL_SECONDS: '1', MAIL_FROM: 'Ardoise <factures@ardoise.example>' };
 
 beforeAll(async () => {
   smtp = createSmtp();
   smtpPort = await listen(smtp);
   server = await startTestServer({ ...MAIL_ENV, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` });
-  const owner = await signUp(server.app, { dossierName: 'Menuiserie Lambert' });
+  const owner = await signUp(server.app, { dossierName: 'Menuiserie Lambert', confirmationLink: receivedLink(server) });
   admin = owner.client;
   dossierId = owner.dossierId;
   await setUpSeller(admin, dossierId);
@@ -283,7 +292,7 @@ describe('never twice', () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ardoise-worker-'));
     let child: ChildProcess | null = null;
     try {
-      const owner = await signUp(front.app, { dossierName: 'Atelier Morel' });
+      const owner = await signUp(front.app, { dossierName: 'Atelier Morel', confirmationLink: receivedLink(front) });
       await setUpSeller(owner.client, owner.dossierId);
       const customer = await createCustomer(owner.client, owner.dossierId);
       const invoice = await issuedInvoice(owner.client, owner.dossierId, customer);
@@ -371,7 +380,7 @@ describe('bad input: a clear 4xx in French, nothing queued, nothing written', ()
     const invoice = await issuedInvoice();
     const draft = await createDraft(admin, dossierId, { type: 'invoice', customerId, lines: [LINE] });
     const draftQuote = await createDraft(admin, dossierId, { type: 'quote', customerId, lines: [LINE] });
-    const other = await signUp(server.app, { dossierName: 'Autre entreprise' });
+    const other = await signUp(server.app, { dossierName: 'Autre entreprise', confirmationLink: receivedLink(server) });
     await setUpSeller(other.client, other.dossierId);
     const foreign = await issuedInvoice(other.client, other.dossierId, await createCustomer(other.client, other.dossierId));
     const url = (id: string, family = 'invoices') => `/api/d/${dossierId}/${family}/${id}/send`;

@@ -200,6 +200,9 @@ export interface OutboxMessage extends OutboxSummary {
   from: string;
   text: string;
   links: string[];
+  cc?: string;
+  replyTo?: string;
+  attachments?: { filename: string; contentType: string; size: number }[];
 }
 
 export interface AppConfig {

@@ -30,6 +30,7 @@ import { invoicingKeys } from './keys';
 import { documentName, documentPath, documentTitle, PAYABLE_TYPES } from './labels';
 import { LinkedDocument } from './LinkedDocument';
 import { PaymentsSection } from './PaymentsSection';
+import { MessagesSection, SendDialog, useCanSend } from './SendByEmail';
 import { SumRow, TotalsPanel } from './TotalsPanel';
 import type { Doc, DocAnswer, MentionProblem, StaleDetails } from './types';
 import { useDocumentEvents } from './useDocumentEvents';
@@ -79,7 +80,7 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
     (location.state as { created?: boolean } | null)?.created ? { kind: 'success', title: t('documents.draftCreated') } : null,
   );
   const [noticeCount, setNoticeCount] = useState(0);
-  const [dialog, setDialog] = useState<'issue' | 'convert' | 'credit' | 'duplicate' | null>(null);
+  const [dialog, setDialog] = useState<'issue' | 'convert' | 'credit' | 'duplicate' | 'send' | null>(null);
   const [editorKey, setEditorKey] = useState(0);
   const [conflict, setConflict] = useState<DocumentConflict | null>(null);
   const [conflictAnswers, setConflictAnswers] = useState(0);
@@ -92,6 +93,7 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
   const canQuotesWrite = useCan('quotes.write');
   const canReadCustomers = useCan('customers.read');
   const canSettings = useCan('settings.manage');
+  const canSend = useCanSend(doc, family);
   const draft = doc.status === 'draft';
   const editing = draft && canWrite;
   const legal = isLegalInvoice(doc.type);
@@ -250,6 +252,12 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
         {t('actions.creditNote')}
       </Button>,
     );
+  if (canSend)
+    actions.push(
+      <Button key="send" onClick={() => setDialog('send')}>
+        {t('mail.openDialog')}
+      </Button>,
+    );
   if (canQuotesWrite || canInvoices)
     actions.push(
       <Button key="duplicate" onClick={() => setDialog('duplicate')}>
@@ -313,11 +321,23 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
       )}
 
       {payable && <PaymentsSection doc={doc} onChanged={afterChange} />}
+      {!draft && <MessagesSection doc={doc} family={family} />}
       <HistorySection family={family} documentId={doc.id} />
 
       {dialog === 'issue' && <IssueDialog doc={doc} busy={issue.isPending} onConfirm={() => issue.mutate()} onClose={() => setDialog(null)} />}
       {dialog === 'convert' && <ConvertDialog doc={doc} onDone={openCreated} onClose={() => setDialog(null)} />}
       {dialog === 'credit' && <CreditNoteDialog doc={doc} onDone={openCreated} onClose={() => setDialog(null)} />}
+      {dialog === 'send' && (
+        <SendDialog
+          doc={doc}
+          family={family}
+          onSent={(to) => {
+            setDialog(null);
+            show({ kind: 'success', title: t('mail.queued', { to: to.join(', ') }) });
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
       {dialog === 'duplicate' && <DuplicateDialog doc={doc} onDone={openCreated} onClose={() => setDialog(null)} />}
     </Page>
   );

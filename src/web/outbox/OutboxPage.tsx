@@ -95,12 +95,39 @@ function MessageView({ id }: { id: string }) {
           <dt>{t('outbox.recipient')}</dt>
           <dd>{m.to}</dd>
         </div>
+        {m.cc && (
+          <div>
+            <dt>{t('outbox.cc')}</dt>
+            <dd>{m.cc}</dd>
+          </div>
+        )}
+        {m.replyTo && (
+          <div>
+            <dt>{t('outbox.replyTo')}</dt>
+            <dd>{m.replyTo}</dd>
+          </div>
+        )}
         <div>
           <dt>{t('outbox.date')}</dt>
           <dd>{format.dateTime(m.date)}</dd>
         </div>
       </dl>
       <div className="outbox__text">{linkify(m.text, m.links)}</div>
+      {m.attachments && m.attachments.length > 0 && (
+        <section aria-labelledby="outbox-attachments">
+          <h3 id="outbox-attachments">{t('outbox.attachments')}</h3>
+          <ul className="outbox__links">
+            {m.attachments.map((a, i) => (
+              <li key={i}>
+                <a href={`/api/outbox/${seg(m.id)}/attachments/${i}`} target="_blank" rel="noopener">
+                  {a.filename}
+                </a>{' '}
+                <span className="muted">({Math.max(1, Math.round(a.size / 1024))} Ko)</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {m.links.length > 0 && (
         <section aria-labelledby="outbox-links">
           <h3 id="outbox-links">{t('outbox.links')}</h3>
