@@ -89,7 +89,8 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   }
 
   if (response.ok) {
-    if (response.status === 204 || response.status === 202) return undefined as T;
+    if (response.status === 204) return undefined as T;
+    // A 202 may carry what was accepted (a message stored for sending) or nothing (sign-up).
     const text = await response.text();
     return (text ? JSON.parse(text) : undefined) as T;
   }
