@@ -201,6 +201,29 @@ describe('logo', () => {
     expect(await server.ctx.db.selectFrom('files').select('id').where('dossier_id', '=', dossierId).execute()).toEqual([]);
   });
 
+  it('replacing or removing a logo that an issued invoice shows works, and the invoice keeps its logo', async () => {
+    const { client, dossierId } = await signUp(server.app);
+    await setUpSeller(client, dossierId);
+    const first = makePng(6, 6, [10, 120, 10]);
+    expect((await client.put(`/api/d/${dossierId}/logo`, undefined, { raw: first, headers: { 'content-type': 'image/png' } })).status).toBe(200);
+    const customerId = await createCustomer(client, dossierId);
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    expect((await issue(client, dossierId, draft)).status).toBe(200);
+    await server.ctx.pdfs.idle();
+
+    const replaced = await client.put(`/api/d/${dossierId}/logo`, undefined, { raw: makeJpegShell(), headers: { 'content-type': 'image/jpeg' } });
+    expect(replaced.status, JSON.stringify(replaced.body)).toBe(200);
+    const removed = await client.delete(`/api/d/${dossierId}/logo`);
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    expect(removed.body.dossier.logoUrl).toBeNull();
+
+    const row = await server.ctx.db.selectFrom('documents').selectAll().where('id', '=', draft.id).executeTakeFirstOrThrow();
+    const view = await server.ctx.tx({ dossierId }, (t) => documentView(t, server.ctx.files, row));
+    expect(view.logo?.content.equals(first)).toBe(true);
+    // The replaced JPEG, shown by no document, is gone.
+    expect(await server.ctx.db.selectFrom('files').select('content_type').where('dossier_id', '=', dossierId).where('content_type', 'like', 'image/%').execute()).toEqual([{ content_type: 'image/png' }]);
+  });
+
   it('refuses a logo over 512 KiB with 413', async () => {
     const { client, dossierId } = await signUp(server.app);
     const big = Buffer.concat([makePng(), Buffer.alloc(600 * 1024)]);

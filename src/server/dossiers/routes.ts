@@ -17,6 +17,15 @@ import { presentDossier, type DossierJson } from './presenter';
 
 const createBody = z.object({ legalName: text().min(1, 'La raison sociale est obligatoire.').max(200) }).strict();
 
+/**
+ * Lets go of a logo the dossier no longer shows: its file is removed unless an issued document
+ * still shows it (`seller_logo_file_id`: an issued document keeps the logo it was issued with).
+ */
+async function releaseLogo(ctx: AppContext, t: Db, dossierId: string, fileId: string): Promise<void> {
+  const shown = await t.selectFrom('documents').select('id').where('dossier_id', '=', dossierId).where('seller_logo_file_id', '=', fileId).limit(1).executeTakeFirst();
+  if (!shown) await ctx.files.remove(t, dossierId, fileId);
+}
+
 async function lockDossier(t: Db, id: string) {
   return t.selectFrom('dossiers').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
 }
@@ -109,7 +118,7 @@ export const dossierRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
     const current = await lockDossier(d.t, d.id);
     const file = await ctx.files.put(d.t, d.id, { contentType: image.type, content: body });
     const row = await d.t.updateTable('dossiers').set({ logo_file_id: file.id, updated_at: sql<Date>`now()` }).where('id', '=', d.id).returningAll().executeTakeFirstOrThrow();
-    if (current.logo_file_id) await ctx.files.remove(d.t, d.id, current.logo_file_id);
+    if (current.logo_file_id) await releaseLogo(ctx, d.t, d.id, current.logo_file_id);
     await d.audit({
       action: 'dossier.logo_changed',
       entityType: 'dossier',
@@ -126,7 +135,7 @@ export const dossierRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
     const current = await lockDossier(d.t, d.id);
     if (!current.logo_file_id) return { dossier: presentDossier(current) };
     const row = await d.t.updateTable('dossiers').set({ logo_file_id: null, updated_at: sql<Date>`now()` }).where('id', '=', d.id).returningAll().executeTakeFirstOrThrow();
-    await ctx.files.remove(d.t, d.id, current.logo_file_id);
+    await releaseLogo(ctx, d.t, d.id, current.logo_file_id);
     await d.audit({ action: 'dossier.logo_removed', entityType: 'dossier', entityId: d.id, entityLabel: row.legal_name, summary: 'Suppression du logo' });
     return { dossier: presentDossier(row) };
   });
