@@ -11,7 +11,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { z } from 'zod';
 import { installAuthGuard } from './platform/auth';
 import type { AppContext } from './platform/context';
-import { installErrorHandler } from './platform/error-handler';
+import { answerFrameworkError, installErrorHandler } from './platform/error-handler';
 import { installRequestChecks } from './platform/request-checks';
 import { CSRF_COOKIE } from './platform/sessions';
 import { accountRoutes } from './accounts/routes';
@@ -53,6 +53,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     // Live streams (server-sent events) must not hold a shutdown.
     forceCloseConnections: true,
     schemaController: { compilersFactory: ZOD_COMPILERS },
+    frameworkErrors: answerFrameworkError,
   });
   // The API speaks JSON (and raw images where a route says so): no text/plain bodies.
   app.removeContentTypeParser('text/plain');

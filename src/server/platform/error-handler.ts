@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { errorMessage, type ErrorCode, type ErrorBody, type Locale } from '../../core/errors';
 import { AppError } from './errors';
@@ -60,4 +60,18 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
   // No route: no route-level hooks either; an API 404 is not to be cached any more than its answers.
   app.setNotFoundHandler((request, reply) => reply.status(404).header('cache-control', 'no-store').send(body(request, 'not_found')));
+}
+
+/**
+ * What the router refuses before any route is found — a path whose percent-encoding is not UTF-8
+ * (`/api/d/%ED%A0%80`) or a path parameter over its length limit — answered like an unknown path
+ * (no such resource), in the one error shape. Given to Fastify as its `frameworkErrors` option.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(404).header('cache-control', 'no-store').send(body(request, 'not_found'));
+    return;
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  void reply.status(500).header('cache-control', 'no-store').send(body(request, 'internal'));
 }

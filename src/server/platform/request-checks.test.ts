@@ -137,6 +137,23 @@ describe('odd input that used to fail with 500', () => {
     expect(res.status).toBe(200);
     expect(res.body.user).toMatchObject({ name: 'Camille Durand', locale: 'fr' });
   });
+
+  it('a path that is not UTF-8 once decoded, or whose parameter is over the router’s length limit, is an unknown path: 404 in the error shape', async () => {
+    const paths = [
+      `/api/d/%ED%A0%80/customers`,
+      `/api/d/${dossierId}/customers/%ED%A0%80%00`,
+      `/api/d/${dossierId}/customers/%C0%AF`,
+      `/api/d/${dossierId}/customers/${'a'.repeat(101)}`,
+      `/api/invitations/%FF/accept`,
+    ];
+    for (const path of paths) {
+      for (const res of [await admin.get(path), await admin.post(path, { note: 'x' })]) {
+        expect(res.status, path).toBe(404);
+        expect(res.body, path).toEqual({ error: { code: 'not_found', message: "Cette ressource n'existe pas ou vous n'y avez pas accès." } });
+        expect(res.headers['cache-control'], path).toBe('no-store');
+      }
+    }
+  });
 });
 
 describe('the audit writer', () => {
