@@ -113,9 +113,10 @@ export function fillPath(url: string, value: (param: string) => string): string 
  * should have changed nothing. Left out: what reads legitimately touch (a session's last
  * activity, live presence) and what a refusal records by design (failed logins).
  */
-export async function databaseFingerprint(databaseUrl: string): Promise<Record<string, string>> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+export async function databaseFingerprint(database: string | pg.Client): Promise<Record<string, string>> {
+  // A connected client is reused (and left open): a connection costs more than the query.
+  const client = typeof database === 'string' ? new pg.Client({ connectionString: database }) : database;
+  if (typeof database === 'string') await client.connect();
   try {
     const tables = await client.query<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables
@@ -130,6 +131,6 @@ export async function databaseFingerprint(databaseUrl: string): Promise<Record<s
     const rows = await client.query<{ name: string; print: string }>(select);
     return Object.fromEntries(rows.rows.map((r) => [r.name, r.print]));
   } finally {
-    await client.end();
+    if (typeof database === 'string') await client.end();
   }
 }

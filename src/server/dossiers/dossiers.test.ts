@@ -219,7 +219,7 @@ describe('logo', () => {
 
     const row = await server.ctx.db.selectFrom('documents').selectAll().where('id', '=', draft.id).executeTakeFirstOrThrow();
     const view = await server.ctx.tx({ dossierId }, (t) => documentView(t, server.ctx.files, row));
-    expect(view.logo?.content.equals(first)).toBe(true);
+    expect(Buffer.from(view.logo!.content).equals(first)).toBe(true);
     // The replaced JPEG, shown by no document, is gone.
     expect(await server.ctx.db.selectFrom('files').select('content_type').where('dossier_id', '=', dossierId).where('content_type', 'like', 'image/%').execute()).toEqual([{ content_type: 'image/png' }]);
   });

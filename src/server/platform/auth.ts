@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, RouteHandlerMethod } from 'fastify';
 import { BUILTIN_PROFILES, isBuiltinProfileKey, normalizePermissions, type Permission } from '../../core/permissions';
 import { BUILTIN_PROFILE_NAMES } from '../../core/profiles';
 import type { Db } from '../db/pool';
@@ -58,6 +58,8 @@ export interface RegisteredRoute {
   url: string;
   auth: RouteAuth;
   cache?: RouteCache;
+  /** What the route validates (zod schemas of its params, querystring and body), for tests that go over every route. */
+  schema?: FastifySchema;
 }
 
 declare module 'fastify' {
@@ -126,7 +128,7 @@ export function installAuthGuard(app: FastifyInstance, ctx: AppContext): void {
     if (!route.url.startsWith('/api')) return;
     const auth = route.config?.auth;
     if (!auth) throw new Error(`Route ${methods(route.method).join(',')} ${route.url} declares no authorization rule (config.auth)`);
-    for (const method of methods(route.method)) if (method !== 'HEAD') app.registeredRoutes.push({ method, url: route.url, auth, cache: route.config?.cache });
+    for (const method of methods(route.method)) if (method !== 'HEAD') app.registeredRoutes.push({ method, url: route.url, auth, cache: route.config?.cache, schema: route.schema });
     if (route.config?.cache && (auth === 'public' || auth === 'user' || methods(route.method).some((m) => m !== 'GET' && m !== 'HEAD') || route.schema?.response)) {
       throw new Error(`Route ${route.url}: only GET dossier routes without a response schema may be cached`);
     }
