@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parisDate } from '../../core/dates';
 import { ERROR_MESSAGES, errorMessage, type ErrorCode } from '../../core/errors';
-import { ApiClient, signUp, STRONG_PASSWORD, uniqueEmail } from '../../../test/helpers/client';
+import { ApiClient, outboxLink, signUp, STRONG_PASSWORD, uniqueEmail } from '../../../test/helpers/client';
 import { makeJpegShell, makePng } from '../../../test/helpers/images';
 import { LONG, nastyString, acceptableNastyText, nastyValue, urlComponent, INVALID_JSON, ODD_JSON, CONTENT_TYPES, INVALID_UTF8 } from '../../../test/helpers/hostile-input';
 import { LINE, SELLER } from '../../../test/helpers/invoicing';
@@ -46,12 +46,18 @@ let fixture: DossierWithData;
 let adminPassword = STRONG_PASSWORD;
 /** A second account, whose e-mail and password the login and reset routes are fed with. */
 let bystander: { email: string; dossierId: string };
+let signupToken: string;
 const fuzzed = new Set<string>();
 
 beforeAll(async () => {
   fixture = await dossierWithData(server);
   const other = await signUp(server.app, { dossierName: 'Boulangerie Renard' });
   bystander = { email: other.email, dossierId: other.dossierId };
+  // A sign-up waiting for its confirmation, so that the confirmation's real body carries a real token.
+  const pending = uniqueEmail('pending');
+  const signup = await new ApiClient(server.app).post('/api/auth/signup', { name: 'Noé Petit', email: pending, password: STRONG_PASSWORD, dossierName: 'Petit Bois' });
+  if (signup.status !== 202) throw new Error(`sign-up: ${signup.status} ${JSON.stringify(signup.body)}`);
+  signupToken = new URL((await outboxLink(server.app, pending, '/signup/confirm?token='))!).searchParams.get('token')!;
   await server.ctx.pdfs.idle();
 }, 180_000);
 
@@ -93,6 +99,7 @@ function realBody(route: RegisteredRoute): unknown {
   const documentType = route.url.includes('/quotes') ? 'quote' : 'invoice';
   const bodies: Record<string, () => unknown> = {
     'POST /api/auth/signup': () => ({ name: 'Léa Roux', email: uniqueEmail('lea'), password: STRONG_PASSWORD, dossierName: 'Roux Conseil' }),
+    'POST /api/auth/signup/confirm': () => ({ token: signupToken, password: STRONG_PASSWORD }),
     'POST /api/auth/login': () => ({ email: bystander.email, password: STRONG_PASSWORD }),
     'POST /api/auth/password-reset': () => ({ email: bystander.email }),
     'POST /api/auth/password-reset/confirm': () => ({ token: 'f'.repeat(64), password: 'un-autre-Mot-de-passe-2026' }),
@@ -444,7 +451,7 @@ class DatabaseWatch {
 
   /** The fingerprint now: the previous one if nothing was written since. */
   async refresh(): Promise<Record<string, string>> {
-    await server.ctx.pdfs.idle();
+    await Promise.all([server.ctx.pdfs.idle(), server.ctx.tasks.idle()]);
     const lsn = (await this.client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
     if (lsn !== this.lsn) {
       this.lsn = lsn;
