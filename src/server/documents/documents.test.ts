@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { signUp } from '../../../test/helpers/client';
 import { createCustomer, createDraft, issue, LINE, setUpSeller } from '../../../test/helpers/invoicing';
+import { readPdf } from '../../../test/helpers/pdf';
 import { loadDossier } from './drafts';
 import { seriesSettings } from './numbering';
 import { loadDocument, loadForIssue, loadLines } from './store';
@@ -98,6 +99,20 @@ describe('invoice lifecycle', () => {
     await expect(server.ctx.tx({ dossierId }, (t) => t.updateTable('document_lines').set({ designation: 'x' }).where('document_id', '=', draft.id).execute())).rejects.toThrow(/lines cannot change/);
     // Not even the owner role gets around it.
     await expect(server.ctx.db.updateTable('documents').set({ notes: 'x' }).where('id', '=', draft.id).execute()).rejects.toThrow(/cannot change/);
+  });
+
+  it('renders a draft’s PDF on each download, watermarked, with the seller’s details of the moment', async () => {
+    const { client, dossierId, customerId } = await seller();
+    const draft = await createDraft(client, dossierId, { type: 'invoice', customerId, lines: [LINE] });
+    const first = await client.get(`/api/d/${dossierId}/invoices/${draft.id}/pdf`);
+    expect(first.status).toBe(200);
+    expect(first.headers['content-type']).toBe('application/pdf');
+    expect(first.headers['x-content-sha256']).toBeUndefined();
+    expect((await readPdf(first.raw.rawPayload)).text).toContain('BROUILLON');
+    await client.patch(`/api/d/${dossierId}/settings`, { address: { line1: '1 autre rue', line2: '', postalCode: '75001', city: 'Paris', country: 'FR' } });
+    const second = await client.get(`/api/d/${dossierId}/invoices/${draft.id}/pdf`);
+    expect(second.status).toBe(200);
+    expect((await readPdf(second.raw.rawPayload)).text).toContain('1 autre rue');
   });
 
   it('serves the frozen PDF byte-identical after the seller changes address', async () => {

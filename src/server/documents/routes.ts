@@ -135,23 +135,26 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
 
     r.get(`${base}/:documentId/pdf`, { config: read, schema: { params: docParams, querystring: z.object({ download: z.enum(['1']).optional() }).strict() } }, async (request, reply) => {
       const d = currentDossier(request);
-      const { row, pdf: stored } = await loadDocumentWithPdf(d.t, d.id, request.params.documentId, spec.types);
+      // The transaction ends with this read (its COMMIT travels with it): what follows needs no connection, or opens its own.
+      const { row, pdf: stored } = await loadDocumentWithPdf(d.t, d.id, request.params.documentId, spec.types, { commit: true });
       const send = (pdf: { content: Buffer; sha256: string | null }) => {
         const name = `${row.number ?? `brouillon-${row.id.slice(0, 8)}`}.pdf`;
         reply.type('application/pdf').header('content-disposition', `${request.query.download ? 'attachment' : 'inline'}; filename="${name}"`);
         if (pdf.sha256) reply.header('x-content-sha256', pdf.sha256).header('cache-control', 'private, max-age=31536000, immutable');
         return pdf.content;
       };
+      if (stored) return send(stored);
       if (row.number !== null && !row.pdf_file_id) {
         // Numbered, its PDF not stored yet: the background freezer makes it (now, if it has not
-        // started on it), once; the download waits for it without holding this transaction's connection.
+        // started on it), once; the download waits for it without holding a connection.
         return new AnsweredAfterTransaction(async () => {
           const frozen = await ctx.pdfs.frozen(d.id, row.id);
           if (!frozen) throw new Error(`Document ${row.id} has no frozen PDF`);
           return send(frozen);
         });
       }
-      return send(stored ?? (await documentPdf(d.t, ctx.files, ctx.pdfRenderer, ctx.anchors, row)));
+      // A draft, rendered on each request from the dossier's current details: in a transaction of its own.
+      return new AnsweredAfterTransaction(async () => send(await ctx.tx({ dossierId: d.id }, (t) => documentPdf(t, ctx.files, ctx.pdfRenderer, ctx.anchors, row))));
     });
 
     r.get(`${base}/:documentId/history`, { config: read, schema: { params: docParams } }, async (request) => {

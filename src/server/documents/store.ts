@@ -6,6 +6,7 @@ import { PRICE_SCALE, QUANTITY_SCALE, rateKey, type DepositDeduction, type Disco
 import type { Db } from '../db/pool';
 import type { CustomersTable, DocumentLinesTable, DocumentsTable, DossiersTable } from '../db/schema';
 import { notFound } from '../platform/errors';
+import { executeAndCommit } from '../db/tx';
 import type { StoredFile } from '../platform/storage';
 import { settingsOf, type SeriesSettings } from './numbering';
 
@@ -48,18 +49,19 @@ export async function loadDocument(t: Db, dossierId: string, id: string, opts: {
 
 /**
  * A document with its frozen PDF, in one read (the PDF is null for a draft and until it is made).
+ * `commit`: as the transaction's last statement, its COMMIT sent with it.
  * Frozen PDFs are kept in `files` (platform/storage.ts, the PostgreSQL store).
  */
-export async function loadDocumentWithPdf(t: Db, dossierId: string, id: string, types: readonly DocumentType[]): Promise<{ row: DocumentRow; pdf: StoredFile | null }> {
-  const found = await t
+export async function loadDocumentWithPdf(t: Db, dossierId: string, id: string, types: readonly DocumentType[], opts: { commit?: boolean } = {}): Promise<{ row: DocumentRow; pdf: StoredFile | null }> {
+  const query = t
     .selectFrom('documents as d')
     .leftJoin('files as f', (j) => j.onRef('f.dossier_id', '=', 'd.dossier_id').onRef('f.id', '=', 'd.pdf_file_id'))
     .selectAll('d')
     .select(['f.id as pdf_id', 'f.content_type as pdf_content_type', 'f.sha256 as pdf_sha256', 'f.content as pdf_content'])
     .where('d.dossier_id', '=', dossierId)
     .where('d.id', '=', id)
-    .where('d.type', 'in', types)
-    .executeTakeFirst();
+    .where('d.type', 'in', types);
+  const found = opts.commit ? (await executeAndCommit(t, query)).rows[0] : await query.executeTakeFirst();
   if (!found) throw notFound();
   const { pdf_id, pdf_content_type, pdf_sha256, pdf_content, ...row } = found;
   const pdf = pdf_id && pdf_content_type && pdf_sha256 && pdf_content ? { id: pdf_id, contentType: pdf_content_type, sha256: pdf_sha256.toString('hex'), content: pdf_content } : null;
