@@ -95,7 +95,7 @@ export class FontProgram {
   /** Each shared glyph's components, as shared numbers. */
   readonly parts: number[][] = [];
   /** The characters each shared glyph stands for (none for a part of composite glyphs only). */
-  private readonly codePoints: (number[] | undefined)[] = [];
+  readonly codePoints: (number[] | undefined)[] = [];
   private sharedFiles: { fontFile: Buffer; length: number; toUnicode: Buffer } | null = null;
   private runs = new Map<string, Run>();
   private widths = new Map<string, number>();
@@ -156,7 +156,7 @@ export class FontProgram {
       advanceWidth += position.xAdvance;
       positions.push(position);
     }
-    return { glyphs: run.glyphs.map((g) => g.id), codePoints: run.glyphs.map((g) => g.codePoints), positions, advanceWidth };
+    return { glyphs: run.glyphs.map((g) => g.id), codePoints: characters(text, run.glyphs), positions, advanceWidth };
   }
 
   private cachedRun(piece: string): Run {
@@ -240,6 +240,29 @@ export class FontProgram {
       this.heights = new Map();
     }
   }
+}
+
+/**
+ * The characters each glyph of a laid-out text stands for, read from the text itself: one each,
+ * in order, and a ligature as many as it joins. fontkit's own `codePoints` on a glyph are those of
+ * the first text that glyph ever came from in the process (its glyph objects are cached): an
+ * accent drawn after « E » could read as « Š » because some other text was laid out before.
+ * These depend only on the text, so the ToUnicode map never depends on what was rendered before.
+ */
+function characters(text: string, glyphs: fontkit.Glyph[]): number[][] {
+  const chars = Array.from(text, (c) => c.codePointAt(0)!);
+  const out: number[][] = [];
+  let k = 0;
+  for (const glyph of glyphs) {
+    const joined = glyph.codePoints.length;
+    const ligature = joined > 1 && glyph.codePoints.every((c, i) => chars[k + i] === c);
+    const n = ligature ? joined : Math.min(1, chars.length - k);
+    out.push(chars.slice(k, k + n));
+    k += n;
+  }
+  // Characters left over (one drawn with several glyphs): they go with the last glyph.
+  if (k < chars.length && out.length > 0) out[out.length - 1]!.push(...chars.slice(k));
+  return out;
 }
 
 /** A copy of a composite glyph's outline with its components' numbers replaced (the outline itself when none). */
@@ -329,6 +352,12 @@ export class DocumentFont {
   private readonly extraGlyphs: number[] = [];
   /** What each glyph drawn stands for: the characters of its first use. */
   private readonly unicode: (number[] | undefined)[] = [];
+  /**
+   * A shared glyph was drawn for other characters than those the shared ToUnicode map gives it
+   * (an accent drawn from decomposed text, « E » + U+0300, is a part of composite glyphs there,
+   * with no characters): the document then gets its own map.
+   */
+  private ownMap = false;
 
   constructor(
     readonly document: Doc,
@@ -373,20 +402,14 @@ export class DocumentFont {
     if (numbers && encoded.hex) {
       for (let i = 0; i < numbers.length; i++) {
         const n = numbers[i]!;
-        if (this.used[n] === 0) {
-          this.used[n] = 1;
-          this.unicode[n] = codePoints[i];
-        }
+        if (this.used[n] === 0) this.use(n, codePoints[i]);
       }
       return [encoded.hex, positions];
     }
     const hex = encoded.glyphs.map((glyph, i) => {
       let n = this.program.numbers.get(glyph);
       if (n !== undefined) {
-        if (this.used[n] === 0) {
-          this.used[n] = 1;
-          this.unicode[n] = codePoints[i];
-        }
+        if (this.used[n] === 0) this.use(n, codePoints[i]);
       } else {
         n = this.extra(glyph);
         this.unicode[n] ??= codePoints[i];
@@ -394,6 +417,14 @@ export class DocumentFont {
       return hex4(n);
     });
     return [hex, positions];
+  }
+
+  /** Notes a shared glyph as drawn, for these characters. */
+  private use(n: number, codePoints: number[] | undefined): void {
+    this.used[n] = 1;
+    this.unicode[n] = codePoints;
+    const shared = this.program.codePoints[n];
+    if (!this.ownMap && (!shared || !codePoints || shared.length !== codePoints.length || shared.some((c, i) => c !== codePoints[i]))) this.ownMap = true;
   }
 
   private extra(glyph: number): number {
@@ -457,17 +488,20 @@ export class DocumentFont {
     let fontFile: Reference;
     let toUnicode: Reference;
     if (this.extraGlyphs.length === 0) {
-      // Only shared glyphs: the shared font file and map, compressed once (pdfkit writes a stream
-      // whose /Filter is set as it is).
+      // Only shared glyphs: the shared font file, compressed once (pdfkit writes a stream whose
+      // /Filter is set as it is).
       const shared = this.program.shared();
       fontFile = doc.ref({ Filter: 'FlateDecode', Length1: shared.length }) as unknown as Reference;
       fontFile.end(shared.fontFile);
-      toUnicode = doc.ref({ Filter: 'FlateDecode' }) as unknown as Reference;
-      toUnicode.end(shared.toUnicode);
     } else {
       const program = this.fontFile();
       fontFile = doc.ref({ Length1: program.length }) as unknown as Reference;
       fontFile.end(program);
+    }
+    if (this.extraGlyphs.length === 0 && !this.ownMap) {
+      toUnicode = doc.ref({ Filter: 'FlateDecode' }) as unknown as Reference;
+      toUnicode.end(this.program.shared().toUnicode);
+    } else {
       toUnicode = doc.ref({}) as unknown as Reference;
       toUnicode.end(toUnicodeCmap(this.unicode));
     }
