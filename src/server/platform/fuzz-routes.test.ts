@@ -136,6 +136,8 @@ function realBody(route: RegisteredRoute): unknown {
     'POST /api/d/:dossierId/invoices/:documentId/credit-note': () => ({ lines: [{ position: 0, quantity: '1' }] }),
     'POST /api/d/:dossierId/invoices/:documentId/payments': () => ({ paidOn: parisDate(), amountCents: 100, method: 'virement', reference: 'VIR 2026' }),
     'POST /api/d/:dossierId/invoices/:documentId/payments/:paymentId/cancel': () => ({ reason: 'Chèque refusé' }),
+    'POST /api/d/:dossierId/quotes/:documentId/send': () => ({ to: ['compta@renard.example'], cc: ['associe@renard.example'], subject: 'Votre devis', body: 'Bonjour,\nci-joint notre devis.', idempotencyKey: `fuzz-${randomUUID()}` }),
+    'POST /api/d/:dossierId/invoices/:documentId/send': () => ({ to: ['compta@renard.example'], subject: 'Votre facture', body: 'Bonjour,\nci-joint notre facture.', idempotencyKey: `fuzz-${randomUUID()}` }),
     'PUT /api/d/:dossierId/numbering/:series': () => ({ format: 'PF-{AAAA}-{NNNN}', yearlyReset: true, firstNumber: 1 }),
   };
   return bodies[key(route)]?.();
@@ -452,6 +454,12 @@ class DatabaseWatch {
   /** The fingerprint now: the previous one if nothing was written since. */
   async refresh(): Promise<Record<string, string>> {
     await Promise.all([server.ctx.pdfs.idle(), server.ctx.tasks.idle()]);
+    // E-mails accepted for sending are delivered by the queue's worker, which then records their state.
+    for (let waited = 0; waited < 20_000; waited += 50) {
+      const inFlight = await this.client.query(`SELECT 1 FROM outgoing_messages WHERE state IN ('pending', 'sending') LIMIT 1`);
+      if (inFlight.rowCount === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const lsn = (await this.client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
     if (lsn !== this.lsn) {
       this.lsn = lsn;
