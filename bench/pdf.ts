@@ -10,8 +10,9 @@
  *   is the least pdfkit can spend on these pages: the floor of the library.
  * Batches of the three alternate so that all see the same machine load; each figure is the median
  * of the batches' mean time per document, wall clock and CPU (process.cpuUsage: on a machine
- * shared with other work, CPU time is the steadier of the two). ratio = react-pdf ms / ours ms
- * (higher is better); floorRatio = ours / plain pdfkit (lower is better, 1 is the floor).
+ * shared with other work, CPU time is the steadier of the two, and the goals are judged on it).
+ * ratio = react-pdf / ours (higher is better); floorRatio = ours / plain pdfkit (lower is
+ * better, 1 is the floor).
  * Extras: pages per second for a 500-line invoice with ours; ours with its cross-document cache
  * of laid-out words emptied before each render (the cold case).
  */
@@ -260,6 +261,10 @@ export async function pdf(): Promise<BenchResult> {
   const ratio = r / o;
   const floorRatio = o / p;
   const cpu = { ours: cpuMs(oursT), baseline: cpuMs(reactT), plainPdfkit: cpuMs(plainT), oursColdWordCache: cpuMs(coldT) };
+  // The goals are judged on CPU time: on a machine shared with other work, a batch's wall time
+  // also counts the time others held the processor.
+  const cpuRatio = cpu.baseline / cpu.ours;
+  const cpuFloorRatio = cpu.ours / cpu.plainPdfkit;
   const big500 = { pages: bigPages, ms: ms(bigT), cpuMs: cpuMs(bigT), pagesPerSecond: round((bigPages * 1000) / median(bigT.map((t) => t.ms)), 1) };
   const result: BenchResult = {
     name: 'pdf',
@@ -269,11 +274,11 @@ export async function pdf(): Promise<BenchResult> {
     baseline: r,
     baselineName: '@react-pdf/renderer (same invoice, same fonts)',
     ratio: round(ratio),
-    goal: `ratio >= ${GOAL} and ours <= ${FLOOR_GOAL} x plain pdfkit`,
-    met: ratio >= GOAL && floorRatio <= FLOOR_GOAL,
-    plainPdfkit: { name: 'pdfkit, Helvetica (standard font, not embedded), no PDF/A, untagged: the same drawing calls replayed', ms: p, floorRatio: round(floorRatio), goal: `floorRatio <= ${FLOOR_GOAL}`, met: floorRatio <= FLOOR_GOAL },
-    reactPdf: { ratio: round(ratio), goal: `ratio >= ${GOAL}`, met: ratio >= GOAL },
-    cpuMsPerDocument: { ...cpu, ratio: round(cpu.baseline / cpu.ours), floorRatio: round(cpu.ours / cpu.plainPdfkit) },
+    goal: `in CPU time per document: react-pdf / ours >= ${GOAL} and ours / plain pdfkit <= ${FLOOR_GOAL}`,
+    met: cpuRatio >= GOAL && cpuFloorRatio <= FLOOR_GOAL,
+    plainPdfkit: { name: 'pdfkit, Helvetica (standard font, not embedded), no PDF/A, untagged: the same drawing calls replayed', ms: p, floorRatio: round(floorRatio), cpuFloorRatio: round(cpuFloorRatio), goal: `cpuFloorRatio <= ${FLOOR_GOAL}`, met: cpuFloorRatio <= FLOOR_GOAL },
+    reactPdf: { ratio: round(ratio), cpuRatio: round(cpuRatio), goal: `cpuRatio >= ${GOAL}`, met: cpuRatio >= GOAL },
+    cpuMsPerDocument: { ...cpu, ratio: round(cpuRatio), floorRatio: round(cpuFloorRatio) },
     batches: { ours: oursT.map((t) => round(t.ms)), baseline: reactT.map((t) => round(t.ms)), plainPdfkit: plainT.map((t) => round(t.ms)), perBatch: PER_BATCH },
     pages: { ours: pageCount(oursPdf), baseline: pageCount(reactPdf), plainPdfkit: pageCount(plainPdf) },
     bytes: { ours: oursPdf.length, baseline: reactPdf.length, plainPdfkit: plainPdf.length },
@@ -282,7 +287,7 @@ export async function pdf(): Promise<BenchResult> {
   };
   console.log(
     `  ms (cpu ms) per document: ours ${o} (${cpu.ours}), react-pdf ${r} (${cpu.baseline}), plain pdfkit ${p} (${cpu.plainPdfkit}); ` +
-      `react-pdf / ours ${result.ratio} (goal >= ${GOAL}), ours / plain pdfkit ${round(floorRatio)} (goal <= ${FLOOR_GOAL}); ` +
+      `react-pdf / ours ${result.ratio} (CPU ${round(cpuRatio)}, goal >= ${GOAL}), ours / plain pdfkit ${round(floorRatio)} (CPU ${round(cpuFloorRatio)}, goal <= ${FLOOR_GOAL}); ` +
       `no word cached: ${ms(coldT)} ms (${cpu.oursColdWordCache}); 500 lines: ${big500.pages} pages in ${big500.ms} ms, ${big500.pagesPerSecond} pages/s; ` +
       `bytes: ours ${oursPdf.length}, react-pdf ${reactPdf.length}, plain pdfkit ${plainPdf.length}`,
   );
