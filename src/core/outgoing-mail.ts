@@ -55,9 +55,16 @@ export interface TemplateValues {
   validityDate: string | null;
   customer: string;
   company: string;
+  /** The dossier's bank details, printed on its invoices; empty when not set. */
+  iban?: string | null;
+  bic?: string | null;
+  /** What remains to be paid (reminders); the gross amount when absent. */
+  amountDueCents?: number;
+  /** Days past the due date (reminders); 0 when absent. */
+  daysOverdue?: number;
 }
 
-export const PLACEHOLDERS = ['type', 'numero', 'montant_ttc', 'echeance', 'client', 'entreprise'] as const;
+export const PLACEHOLDERS = ['type', 'numero', 'montant_ttc', 'echeance', 'client', 'entreprise', 'iban', 'bic', 'reste_du', 'jours_retard'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
 export const PLACEHOLDER_LABELS: Record<Placeholder, { fr: string; en: string }> = {
@@ -67,6 +74,10 @@ export const PLACEHOLDER_LABELS: Record<Placeholder, { fr: string; en: string }>
   echeance: { fr: "Date d'échéance (ou de validité d'un devis)", en: 'Due date (or validity date of a quote)' },
   client: { fr: 'Nom du client', en: 'Customer name' },
   entreprise: { fr: 'Nom de votre entreprise', en: 'Your company name' },
+  iban: { fr: 'IBAN de votre entreprise (Paramètres)', en: "Your company's IBAN (Settings)" },
+  bic: { fr: 'BIC de votre entreprise (Paramètres)', en: "Your company's BIC (Settings)" },
+  reste_du: { fr: 'Reste à payer TTC (relances)', en: 'Amount still due incl. VAT (reminders)' },
+  jours_retard: { fr: 'Jours de retard (relances)', en: 'Days overdue (reminders)' },
 };
 
 /** « la facture », « l'avoir », « le devis »: the document named with its article, for the templates. */
@@ -108,6 +119,57 @@ export const DEFAULT_TEMPLATES: Record<DocumentType, MailTemplate> = {
   },
 };
 
+/**
+ * Payment reminders (*relances*): three levels, each sent at most once per invoice, a number of
+ * days after the due date (the dossier's reminder plan may change the days; these are the defaults).
+ */
+export const REMINDER_LEVELS = [1, 2, 3] as const;
+export type ReminderLevel = (typeof REMINDER_LEVELS)[number];
+
+export const DEFAULT_REMINDER_DAYS: Record<ReminderLevel, number> = { 1: 7, 2: 30, 3: 45 };
+
+export const REMINDER_LEVEL_LABELS: Record<ReminderLevel, { fr: string; en: string }> = {
+  1: { fr: 'Relance courtoise', en: 'Courteous reminder' },
+  2: { fr: 'Relance ferme', en: 'Firm reminder' },
+  3: { fr: 'Mise en demeure', en: 'Formal notice' },
+};
+
+/** What a template is for: sending one type of document, or one level of reminder. */
+export type TemplateKind = DocumentType | `reminder_${ReminderLevel}`;
+export const TEMPLATE_KINDS: readonly TemplateKind[] = ['quote', 'invoice', 'deposit_invoice', 'credit_note', 'pro_forma', 'reminder_1', 'reminder_2', 'reminder_3'];
+
+const BANK = "\n\nRèglement par virement : IBAN {iban} — BIC {bic}, en indiquant la référence {numero}.";
+
+export const DEFAULT_REMINDER_TEMPLATES: Record<ReminderLevel, MailTemplate> = {
+  1: {
+    subject: 'Rappel : facture {numero} — {entreprise}',
+    body:
+      "Bonjour,\n\nSauf erreur de notre part, la facture {numero} d'un montant de {montant_ttc} TTC, arrivée à échéance le {echeance}, reste impayée : {reste_du} TTC restent dus.\n\nSi votre règlement est déjà parti, merci de ne pas tenir compte de ce message. Vous trouverez la facture ci-jointe." +
+      BANK +
+      SIGNATURE,
+  },
+  2: {
+    subject: 'Deuxième rappel : facture {numero} impayée — {entreprise}',
+    body:
+      "Bonjour,\n\nMalgré notre précédent rappel, la facture {numero}, échue le {echeance}, reste impayée depuis {jours_retard} jours : {reste_du} TTC restent dus.\n\nNous vous remercions de procéder à son règlement sous huit jours. Conformément à nos conditions, des pénalités de retard et l'indemnité forfaitaire de 40 € pour frais de recouvrement sont exigibles." +
+      BANK +
+      SIGNATURE,
+  },
+  3: {
+    subject: 'Mise en demeure de payer : facture {numero} — {entreprise}',
+    body:
+      "Madame, Monsieur,\n\nMalgré nos relances, la facture {numero} d'un montant de {montant_ttc} TTC, échue le {echeance}, demeure impayée : {reste_du} TTC restent dus à ce jour.\n\nPar la présente, nous vous mettons en demeure de régler cette somme sous quinze jours à compter de la réception de ce message, majorée des pénalités de retard et de l'indemnité forfaitaire de 40 € pour frais de recouvrement (articles L441-10 et D441-5 du code de commerce). À défaut, nous engagerons la procédure de recouvrement.\n\nLa facture est jointe à ce message." +
+      BANK +
+      SIGNATURE,
+  },
+};
+
+/** The default template of a kind. */
+export function defaultTemplate(kind: TemplateKind): MailTemplate {
+  if (kind.startsWith('reminder_')) return DEFAULT_REMINDER_TEMPLATES[Number(kind.slice('reminder_'.length)) as ReminderLevel];
+  return DEFAULT_TEMPLATES[kind as DocumentType];
+}
+
 /** The text each placeholder stands for. */
 export function placeholderValues(values: TemplateValues): Record<Placeholder, string> {
   const date = values.type === 'quote' ? values.validityDate : values.dueDate;
@@ -118,6 +180,10 @@ export function placeholderValues(values: TemplateValues): Record<Placeholder, s
     echeance: date ? formatDateFr(date) : 'réception',
     client: values.customer,
     entreprise: values.company,
+    iban: values.iban ?? '',
+    bic: values.bic ?? '',
+    reste_du: formatEuros(values.amountDueCents ?? values.grossCents),
+    jours_retard: String(values.daysOverdue ?? 0),
   };
 }
 
