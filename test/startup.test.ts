@@ -56,18 +56,23 @@ function postmasterPid(pgDir: string): number | null {
 
 /** Live postgres servers started on this data directory (`postgres -D <pgDir>`), whatever postmaster.pid says. */
 function postgresProcessesOn(pgDir: string): number[] {
-  const pids: number[] = [];
+  const found = new Map<number, number>(); // pid → parent pid
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
       const d = args.indexOf('-D');
-      if (d >= 0 && args[d + 1] === pgDir && path.basename(args[0] ?? '') === 'postgres' && alive(Number(entry))) pids.push(Number(entry));
+      if (d < 0 || args[d + 1] !== pgDir || path.basename(args[0] ?? '') !== 'postgres' || !alive(Number(entry))) continue;
+      // The field after the parenthesised command name is the state, then the parent's pid.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      found.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
     } catch {
       // The process ended while we looked.
     }
   }
-  return pids;
+  // A child the postmaster has just forked carries its command line until it renames itself: it
+  // is not a second server on the directory.
+  return [...found].filter(([, parent]) => !found.has(parent)).map(([pid]) => pid);
 }
 
 interface App {
