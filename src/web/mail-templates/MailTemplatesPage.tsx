@@ -39,7 +39,12 @@ export function MailTemplatesPage() {
                 <li key={x.kind}>
                   <button type="button" className="mail-templates__kind" aria-pressed={x.kind === kind} onClick={() => setKind(x.kind)}>
                     {TEMPLATE_KIND_LABELS[x.kind][locale]}
-                    {x.custom && <span className="badge badge--accent">{t('mailTemplates.custom')}</span>}
+                    {x.custom && (
+                      <>
+                        {' '}
+                        <span className="badge badge--accent">{t('mailTemplates.custom')}</span>
+                      </>
+                    )}
                   </button>
                 </li>
               ))}
