@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DOCUMENT_TYPES } from './documents';
-import { DEFAULT_TEMPLATES, defaultMessage, fillTemplate, sendMessageSchema, unknownPlaceholders, type TemplateValues } from './outgoing-mail';
+import { DEFAULT_TEMPLATES, fillMessage, fillTemplate, sendMessageSchema, unknownPlaceholders, type TemplateValues } from './outgoing-mail';
 
 const INVOICE: TemplateValues = {
   type: 'invoice',
@@ -14,7 +14,7 @@ const INVOICE: TemplateValues = {
 
 describe('default templates', () => {
   it('fill an invoice’s number, amount incl. VAT, due date and company, in French', () => {
-    const message = defaultMessage(INVOICE);
+    const message = fillMessage(DEFAULT_TEMPLATES.invoice, INVOICE);
     expect(message.subject).toBe('Facture F-2026-0042 — Menuiserie Lambert SARL');
     expect(message.body).toBe(
       'Bonjour,\n\nVeuillez trouver ci-joint notre facture F-2026-0042 d\'un montant de 1\u202f234,56\u00a0€ TTC, à régler au plus tard le 31/12/2026.\n\nNous vous remercions de votre confiance.\n\nBien cordialement,\nMenuiserie Lambert SARL',
@@ -22,7 +22,7 @@ describe('default templates', () => {
   });
 
   it('a quote names its validity date', () => {
-    const message = defaultMessage({ ...INVOICE, type: 'quote', number: 'D-2026-0007', dueDate: null, validityDate: '2027-01-15' });
+    const message = fillMessage(DEFAULT_TEMPLATES.quote, { ...INVOICE, type: 'quote', number: 'D-2026-0007', dueDate: null, validityDate: '2027-01-15' });
     expect(message.subject).toBe('Devis D-2026-0007 — Menuiserie Lambert SARL');
     expect(message.body).toContain('notre devis D-2026-0007');
     expect(message.body).toContain("valable jusqu'au 15/01/2027");
@@ -32,7 +32,7 @@ describe('default templates', () => {
     for (const type of DOCUMENT_TYPES) {
       const template = DEFAULT_TEMPLATES[type];
       expect(unknownPlaceholders(template.subject + template.body), type).toEqual([]);
-      const message = defaultMessage({ ...INVOICE, type });
+      const message = fillMessage(template, { ...INVOICE, type });
       expect(message.subject + message.body, type).not.toMatch(/\{\w+\}/);
       expect(message.subject, type).toContain('F-2026-0042');
     }

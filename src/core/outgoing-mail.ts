@@ -199,9 +199,8 @@ export function fillTemplate(template: string, values: TemplateValues): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => ((PLACEHOLDERS as readonly string[]).includes(name) ? filled[name as Placeholder] : whole));
 }
 
-/** The subject and body the dialog opens with, for a document. */
-export function defaultMessage(values: TemplateValues): MailTemplate {
-  const template = DEFAULT_TEMPLATES[values.type];
+/** A template's subject and body filled for a document: what the send dialog opens with (the dossier's template of the document's type). */
+export function fillMessage(template: MailTemplate, values: TemplateValues): MailTemplate {
   return { subject: fillTemplate(template.subject, values), body: fillTemplate(template.body, values) };
 }
 

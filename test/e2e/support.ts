@@ -287,3 +287,17 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** A JSON request from the page, with the session's cookie and a CSRF token. */
+export async function apiFromPage(tab: Tab, method: string, path: string, body?: unknown): Promise<any> {
+  const result = await tab.evaluate(
+    async ({ method, path, body }) => {
+      const csrf = (await (await fetch('/api/csrf')).json()) as { token: string };
+      const res = await fetch(path, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrf.token }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as unknown };
+    },
+    { method, path, body },
+  );
+  if (result.status >= 300) throw new Error(`${method} ${path}: ${result.status} ${JSON.stringify(result.body)}`);
+  return result.body;
+}

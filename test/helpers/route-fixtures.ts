@@ -9,7 +9,7 @@ import type { TestServer } from './server';
 
 /**
  * A dossier with one of everything a route's path can name (customers, products, quotes in each
- * state, invoices, a payment, a member, an invitation, a custom profile, a logo), administered by
+ * state, invoices, a payment, a member, an invitation, a custom profile, a logo, an edited e-mail template), administered by
  * `admin`, and the real ids to put in each path parameter. For tests that go over every route.
  */
 export interface DossierWithData {
@@ -68,6 +68,7 @@ export async function dossierWithData(server: TestServer): Promise<DossierWithDa
   await ok(admin.post(`${base}/members`, { email: member.email, profileId: 'readonly' }));
   await ok(admin.post(`${base}/members`, { email: uniqueEmail('invitee'), profileId: 'adv' }));
   const profileId = (await ok(admin.post(`${base}/profiles`, { name: 'Relecture', permissions: ['quotes.read'] }))).profile.id;
+  await ok(admin.put(`${base}/mail-templates/invoice`, { subject: 'Facture {numero} — {entreprise}', body: 'Bonjour {client},\nci-joint notre facture {numero} ({montant_ttc}).' }));
   const members = await ok(admin.get(`${base}/members`));
   const sessions = await ok(admin.get('/api/me/sessions'));
   const outbox = await fs.readdir(server.outboxDir).catch(() => [] as string[]);
@@ -91,6 +92,7 @@ export async function dossierWithData(server: TestServer): Promise<DossierWithDa
       profileId: [profileId],
       sessionId: sessions.sessions.map((s: { id: string }) => s.id),
       series: ['quote', 'invoice', 'credit_note', 'pro_forma'],
+      kind: ['invoice', 'quote', 'reminder_1'],
       token: ['0'.repeat(64)],
       id: outbox.filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')),
     },

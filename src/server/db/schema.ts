@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Address } from '../../core/dossier';
+import type { TemplateKind } from '../../core/outgoing-mail';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -336,6 +337,15 @@ export interface OutgoingMessagesTable {
   sent_at: Date | null;
 }
 
+export interface MailTemplatesTable {
+  dossier_id: string;
+  kind: TemplateKind;
+  subject: string;
+  body: string;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -360,4 +370,5 @@ export interface Database {
   payments: PaymentsTable;
   document_viewers: DocumentViewersTable;
   outgoing_messages: OutgoingMessagesTable;
+  mail_templates: MailTemplatesTable;
 }

@@ -187,6 +187,12 @@ const SAMPLES: Record<string, Prepare> = {
     await uploadLogo(id);
     return { url: `/api/d/${id}/logo` };
   },
+  'GET /api/d/:dossierId/mail-templates': async (id) => ({ url: `/api/d/${id}/mail-templates` }),
+  'PUT /api/d/:dossierId/mail-templates/:kind': async (id) => ({ url: `/api/d/${id}/mail-templates/invoice`, body: { subject: `Facture {numero} — ${uniqueEmail('s')}`, body: 'Bonjour {client},\nci-joint notre facture {numero}.' } }),
+  'DELETE /api/d/:dossierId/mail-templates/:kind': async (id) => {
+    expect((await admin.put(`/api/d/${id}/mail-templates/quote`, { subject: `Devis {numero} — ${uniqueEmail('s')}`, body: 'Bonjour,\nci-joint notre devis.' })).status).toBe(200);
+    return { url: `/api/d/${id}/mail-templates/quote` };
+  },
   'GET /api/d/:dossierId/members': async (id) => ({ url: `/api/d/${id}/members` }),
   'POST /api/d/:dossierId/members': async (id) => ({ url: `/api/d/${id}/members`, body: { email: uniqueEmail('invitee'), profileId: minimalProfiles[0] } }),
   'PATCH /api/d/:dossierId/members/:userId': async (id) => ({ url: `/api/d/${id}/members/${await addThrowawayMember(id)}`, body: { profileId: minimalProfiles[1] } }),

@@ -27,6 +27,7 @@ import { RequireAuth } from './RequireAuth';
 
 // The settings page brings the validation schema (zod): loaded when first opened.
 const SettingsPage = lazy(() => import('../settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
+const MailTemplatesPage = lazy(() => import('../mail-templates/MailTemplatesPage').then((m) => ({ default: m.MailTemplatesPage })));
 
 export function App() {
   const t = useT();
@@ -73,6 +74,16 @@ export function App() {
               <RequirePermission permission="settings.manage" title={t('settings.title')}>
                 <Suspense fallback={<Loading />}>
                   <SettingsPage />
+                </Suspense>
+              </RequirePermission>
+            }
+          />
+          <Route
+            path="settings/emails"
+            element={
+              <RequirePermission permission="settings.manage" title={t('mailTemplates.title')}>
+                <Suspense fallback={<Loading />}>
+                  <MailTemplatesPage />
                 </Suspense>
               </RequirePermission>
             }

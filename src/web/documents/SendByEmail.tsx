@@ -1,12 +1,12 @@
 /**
- * « Envoyer par e-mail »: the dialog (recipients, cc, bcc, subject and body from the default
+ * « Envoyer par e-mail »: the dialog (recipients, cc, bcc, subject and body from the dossier's
  * template of the document's type, a preview, the attached PDF's name) and the document's
  * messages with what became of each (en attente, envoyé, nouvel essai, échec, état incertain).
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { DocumentFamily } from '../../core/documents';
-import { attachmentName, defaultMessage, MAX_BODY_LENGTH, sendMessageSchema } from '../../core/outgoing-mail';
+import { attachmentName, fillMessage, MAX_BODY_LENGTH, sendMessageSchema, type MailTemplate } from '../../core/outgoing-mail';
 import { ApiError, api, seg } from '../app/api';
 import { useCan, useCurrentDossier } from '../dossiers/context';
 import { useI18n } from '../i18n';
@@ -14,6 +14,7 @@ import { Button } from '../ui/Button';
 import { Field, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { LoadError, Loading } from '../ui/QueryState';
+import { useMailTemplates } from '../mail-templates/queries';
 import { Dialog } from './Dialog';
 import { invoicingKeys } from './keys';
 import type { Doc } from './types';
@@ -56,7 +57,28 @@ function randomKey(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function SendDialog({ doc, family, onSent, onClose }: { doc: Doc; family: DocumentFamily; onSent: (to: string[]) => void; onClose: () => void }) {
+interface SendDialogProps {
+  doc: Doc;
+  family: DocumentFamily;
+  onSent: (to: string[]) => void;
+  onClose: () => void;
+}
+
+/** The dialog opens once the dossier's template of the document's type is known. */
+export function SendDialog(props: SendDialogProps) {
+  const { t } = useI18n();
+  const { dossier } = useCurrentDossier();
+  const templates = useMailTemplates(dossier.id);
+  const template = templates.data?.templates.find((x) => x.kind === props.doc.type);
+  if (template) return <SendForm {...props} template={template} />;
+  return (
+    <Dialog title={t('mail.dialogTitle')} onClose={props.onClose} wide>
+      {templates.isError ? <LoadError error={templates.error} retry={() => void templates.refetch()} /> : <Loading />}
+    </Dialog>
+  );
+}
+
+function SendForm({ doc, family, onSent, onClose, template: unfilled }: SendDialogProps & { template: MailTemplate }) {
   const { t } = useI18n();
   const { dossier } = useCurrentDossier();
   const queryClient = useQueryClient();
@@ -64,7 +86,7 @@ export function SendDialog({ doc, family, onSent, onClose }: { doc: Doc; family:
   const canCustomers = useCan('customers.read');
   // One key per opening of the dialog: a double click, or a request retried, sends one message.
   const [idempotencyKey] = useState(randomKey);
-  const template = defaultMessage({
+  const template = fillMessage(unfilled, {
     type: doc.type,
     number: doc.number ?? '',
     grossCents: doc.grossCents,
@@ -72,6 +94,9 @@ export function SendDialog({ doc, family, onSent, onClose }: { doc: Doc; family:
     validityDate: doc.validityDate,
     customer: doc.customerName ?? '',
     company: dossier.legalName,
+    iban: dossier.iban,
+    bic: dossier.bic,
+    amountDueCents: doc.balanceCents,
   });
   const customer = useQuery({
     queryKey: ['dossier', dossier.id, 'customers', doc.customerId, 'for-mail'],

@@ -35,8 +35,9 @@ const NAV: NavItem[] = [
   { to: 'products', label: 'nav.products', permission: 'products.read' },
   { to: 'members', label: 'nav.members', permission: 'members.manage' },
   { to: 'profiles', label: 'nav.profiles', permission: 'members.manage' },
-  { to: 'settings', label: 'nav.settings', permission: 'settings.manage' },
+  { to: 'settings', label: 'nav.settings', permission: 'settings.manage', end: true },
   { to: 'numbering', label: 'nav.numbering', permission: 'settings.manage' },
+  { to: 'settings/emails', label: 'nav.mailTemplates', permission: 'settings.manage' },
   { to: 'audit', label: 'nav.audit', permission: 'audit.read' },
 ];
 

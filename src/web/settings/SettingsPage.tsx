@@ -1,6 +1,7 @@
 /** Paramètres: the company details printed on every document, and the logo. */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { INDIVIDUAL_FORMS, LEGAL_FORMS, type DossierSettingsUpdate } from '../../core/dossier';
 import { ApiError, api, seg } from '../app/api';
 import { keys } from '../app/queries';
@@ -20,7 +21,18 @@ export function SettingsPage() {
   const { t } = useI18n();
   const { dossier } = useCurrentDossier();
   return (
-    <Page title={t('settings.title')} context={dossier.legalName} intro={<p>{t('settings.intro')}</p>}>
+    <Page
+      title={t('settings.title')}
+      context={dossier.legalName}
+      intro={
+        <>
+          <p>{t('settings.intro')}</p>
+          <p>
+            <Link to={`/d/${dossier.id}/settings/emails`}>{t('settings.mailTemplatesLink')}</Link>
+          </p>
+        </>
+      }
+    >
       <SettingsForm key={dossier.id} dossier={dossier} />
       <LogoSection dossier={dossier} />
     </Page>
