@@ -8,7 +8,8 @@
  * Journey: a Commercial sends a quote. The owner invites a Commercial, who opens a finalised quote,
  * « Envoyer par e-mail », and sees it *envoyé* with its recipient; invoices are not theirs to see,
  * let alone send. The owner's « Envois » page then lists both the quote's and an invoice's messages
- * with their states, and a filter narrows them (kept in the URL).
+ * with their states, and a filter narrows them (kept in the URL); once the invoice's message is
+ * refused, its sender gets a notice on every page, with « Voir » and « J’ai vu ».
  *
  * The company details, the customer and the documents are created through the API from the page
  * (as the web app does, with its session and CSRF token): the journeys are the sending.
@@ -118,7 +119,7 @@ describe.each(engines())('sending an invoice by e-mail (%s)', (engine) => {
     });
   }, JOURNEY_TIMEOUT_MS);
 
-  it('a Commercial sends a quote and cannot reach invoices; the owner sees every message on « Envois » and filters them', async () => {
+  it('a Commercial sends a quote and cannot reach invoices; the owner sees every message on « Envois », filters them, and is told of a failure', async () => {
     await withArtifacts('commercial sends a quote', () => tabs, async () => {
       const company = 'Menuiserie Garnier';
       const { tab: owner, dossierId } = await journey(e2e, tabs, { name: 'Paul Garnier', company });
@@ -129,7 +130,7 @@ describe.each(engines())('sending an invoice by e-mail (%s)', (engine) => {
       const quote = await apiFromPage(owner, 'POST', `${base}/quotes/${quoteDraft.document.id}/issue`, { version: quoteDraft.document.version });
       const invoiceDraft = await apiFromPage(owner, 'POST', `${base}/invoices`, { type: 'invoice', customerId: customer.customer.id, lines: [LINE] });
       const invoice = await apiFromPage(owner, 'POST', `${base}/invoices/${invoiceDraft.document.id}/issue`, { version: invoiceDraft.document.version });
-      await apiFromPage(owner, 'POST', `${base}/invoices/${invoice.document.id}/send`, {
+      const invoiceMessage = await apiFromPage(owner, 'POST', `${base}/invoices/${invoice.document.id}/send`, {
         to: ['direction@dubois.example'],
         subject: `Facture ${invoice.document.number}`,
         body: 'Bonjour,\nci-joint notre facture.',
@@ -178,8 +179,32 @@ describe.each(engines())('sending an invoice by e-mail (%s)', (engine) => {
       await owner.waitForUrl((url) => url.includes('type=quote'));
       await waitUntil('only the quote listed', async () => !(await owner.text('[data-testid="envois"]')).includes(invoice.document.number));
       expect(await owner.text('[data-testid="envois"]')).toContain(`Devis ${quote.document.number}`);
+
+      // The invoice's message refused by the server (as a 550 reply leaves it): its sender, the
+      // owner, gets a notice on every page until they say they saw it; the Commercial gets none.
+      await e2e.server.ctx.db
+        .updateTable('outgoing_messages')
+        .set({ state: 'failed', smtp_response: '550 5.1.1 Adresse inconnue', sent_at: null })
+        .where('dossier_id', '=', dossierId)
+        .where('id', '=', invoiceMessage.message.id)
+        .execute();
+      await owner.goto(`/d/${dossierId}/customers`);
+      const notice = new RegExp(`L’envoi de la facture ${invoice.document.number} à direction@dubois\\.example a échoué : 550 5\\.1\\.1 Adresse inconnue`);
+      await owner.waitForText(notice, { selector: '[data-testid="sending-notices"]' });
+      await commercial.goto(`/d/${dossierId}/quotes`);
+      await commercial.waitForText('Devis', { selector: 'h1' });
+      expect(await commercial.text('main')).not.toContain('a échoué');
+      await owner.click({ role: 'link', name: 'Voir' });
+      await owner.waitForText(invoice.document.number, { selector: '[data-testid="document-number"]' });
+      await owner.waitForText('Échec définitif', { selector: '[data-testid="document-messages"]' });
+      await owner.click('J’ai vu');
+      await waitUntil('the notice dismissed', async () => !(await owner.text('main')).includes('a échoué'));
+      await owner.goto(`/d/${dossierId}/envois?state=failed`);
+      await owner.waitForText(`Facture ${invoice.document.number}`, { selector: '[data-testid="envois"]' });
+      expect(await owner.text('main')).not.toContain('a échoué');
       expectCleanConsole(owner);
       expectCleanConsole(commercial);
     });
-  }, JOURNEY_TIMEOUT_MS);
+  // Two people, four pages and a notice: twice a journey's usual time.
+  }, 2 * JOURNEY_TIMEOUT_MS);
 });
