@@ -169,7 +169,6 @@ export function MessagesSection({ doc, family }: { doc: Doc; family: DocumentFam
   if (messages.isPending) return <Loading />;
   if (messages.isError) return <LoadError error={messages.error} retry={() => void messages.refetch()} />;
   if (messages.data.messages.length === 0) return null;
-  const intl = locale === 'fr' ? 'fr-FR' : 'en-GB';
   return (
     <section className="panel" aria-labelledby="messages-title">
       <h2 id="messages-title">{t('mail.messagesTitle')}</h2>
@@ -178,7 +177,7 @@ export function MessagesSection({ doc, family }: { doc: Doc; family: DocumentFam
           <li key={m.id} className={`message message--${m.state}`} data-state={m.state}>
             <MessageStatus message={m} family={family}>
               <p className="muted">
-                {m.subject} — {t('mail.requestedAt', { when: parisDateTime(m.createdAt, intl) })}
+                {m.subject} — {t('mail.requestedAt', { when: parisDateTime(m.createdAt, locale) })}
                 {m.state !== 'sent' && <> — {t('mail.toList', { to: m.to.join(', ') })}</>}
               </p>
             </MessageStatus>

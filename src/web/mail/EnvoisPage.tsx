@@ -50,7 +50,6 @@ export function EnvoisPage() {
   // A filter changed: back to the newest messages.
   const filter = (patch: Partial<typeof values>, options?: { replace?: boolean }) => update({ ...patch, cursor: '' }, options);
   const types = DOCUMENT_TYPES.filter((type) => (QUOTE_TYPES.includes(type) ? canQuotes : canInvoices));
-  const intl = locale === 'fr' ? 'fr-FR' : 'en-GB';
   const filtered = Boolean(values.state || values.type || values.q);
 
   return (
@@ -107,7 +106,7 @@ export function EnvoisPage() {
               {list.data.messages.map((m) => (
                 <tr key={m.id} data-state={m.state}>
                   <td className="nowrap" data-label={t('envois.when')}>
-                    {parisDateTime(m.createdAt, intl)}
+                    {parisDateTime(m.createdAt, locale)}
                   </td>
                   <th scope="row" data-label={t('envois.document')}>
                     <Link to={`/d/${dossier.id}/${m.document.family}/${m.document.id}`}>

@@ -6,6 +6,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import type { DocumentFamily } from '../../core/documents';
+import type { Locale } from '../../core/errors';
 import type { MessageState } from '../../core/outgoing-mail';
 import { ApiError, api, seg } from '../app/api';
 import { useCan, useCurrentDossier } from '../dossiers/context';
@@ -32,26 +33,27 @@ export interface OutgoingMessage {
 
 /** Dates and times of messages in Paris time, as the rest of the dossier's dates. */
 const PARIS = { timeZone: 'Europe/Paris' } as const;
+const intl = (locale: Locale) => (locale === 'fr' ? 'fr-FR' : 'en-GB');
 
-export function parisDateTime(iso: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { ...PARIS, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+export function parisDateTime(iso: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(intl(locale), { ...PARIS, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
-function parisTime(iso: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { ...PARIS, hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+function parisTime(iso: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(intl(locale), { ...PARIS, hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }
 
 interface LabelContext {
   t: Translate;
-  intl: string;
+  locale: Locale;
 }
 
 /** The state in words. */
 const STATE_LABELS: Record<MessageState, (m: OutgoingMessage, c: LabelContext) => string> = {
   pending: (_m, { t }) => t('mail.state.pending'),
   sending: (_m, { t }) => t('mail.state.pending'),
-  sent: (m, { t, intl }) => t('mail.state.sent', { when: parisDateTime(m.sentAt ?? m.createdAt, intl), to: m.to.join(', ') }),
-  retry: (m, { t, intl }) => t('mail.state.retry', { time: parisTime(m.nextAttemptAt ?? m.createdAt, intl) }),
+  sent: (m, { t, locale }) => t('mail.state.sent', { when: parisDateTime(m.sentAt ?? m.createdAt, locale), to: m.to.join(', ') }),
+  retry: (m, { t, locale }) => t('mail.state.retry', { time: parisTime(m.nextAttemptAt ?? m.createdAt, locale) }),
   failed: (_m, { t }) => t('mail.state.failed'),
   uncertain: (_m, { t }) => t('mail.state.uncertain'),
 };
@@ -82,8 +84,8 @@ const STATE_ACTIONS: Record<MessageState, readonly Decision[]> = {
 /** Whether the message is still on its way (its list refreshes until it is not). */
 export const inFlight = (m: { state: MessageState }) => m.state === 'pending' || m.state === 'sending' || m.state === 'retry';
 
-export function messageStateLabel(m: OutgoingMessage, t: Translate, intl: string): string {
-  return STATE_LABELS[m.state](m, { t, intl });
+function messageStateLabel(m: OutgoingMessage, t: Translate, locale: Locale): string {
+  return STATE_LABELS[m.state](m, { t, locale });
 }
 
 /**
@@ -107,7 +109,7 @@ export function MessageStatus({ message, family, details = true, children }: { m
   return (
     <>
       <p className="message__state" data-testid="message-state">
-        {messageStateLabel(message, t, locale === 'fr' ? 'fr-FR' : 'en-GB')}
+        {messageStateLabel(message, t, locale)}
       </p>
       {children}
       {details && STATE_DETAILS[message.state](message, t)}
