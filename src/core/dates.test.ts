@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { addDays, parisDate } from './dates';
+import { addDays, parisDate, parisTime } from './dates';
 
 describe('parisDate', () => {
   afterEach(() => {
@@ -42,5 +42,14 @@ describe('parisDate', () => {
     } finally {
       Object.defineProperty(Intl.DateTimeFormat.prototype, 'format', format);
     }
+  });
+});
+
+describe('parisTime', () => {
+  it('is the time of day in Paris, as HH:MM, summer and winter', () => {
+    expect(parisTime(new Date('2026-07-01T10:05:00Z'))).toBe('12:05');
+    expect(parisTime(new Date('2026-01-15T23:30:00Z'))).toBe('00:30');
+    expect(parisTime(new Date('2026-03-29T00:59:00Z'))).toBe('01:59');
+    expect(parisTime(new Date('2026-03-29T01:00:00Z'))).toBe('03:00');
   });
 });

@@ -27,6 +27,15 @@ export function parisDate(instant: Date = new Date()): string {
   return lastParisDate.date;
 }
 
+const PARIS_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** The time of day in Europe/Paris, « HH:MM » (from the formatter's parts, as above). */
+export function parisTime(instant: Date): string {
+  const parts = PARIS_TIME.formatToParts(instant);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${part('hour')}:${part('minute')}`;
+}
+
 export function isIsoDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const d = new Date(`${value}T00:00:00Z`);

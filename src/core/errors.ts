@@ -65,12 +65,27 @@ export const ERROR_MESSAGES = {
     fr: 'Seul un envoi en état incertain ou en échec peut être renvoyé, et seul un envoi incertain marqué comme envoyé.',
     en: 'Only an uncertain or failed message can be sent again, and only an uncertain one marked as sent.',
   },
+  no_notice: { fr: "Cet envoi n'a pas (ou plus) d'avis d'échec à masquer.", en: 'This message has no failure notice to dismiss (any more).' },
+  invalid_cursor: { fr: "Cette page de la liste n'existe plus : revenez à la première page.", en: 'This page of the list no longer exists: go back to the first page.' },
   overpayment: { fr: 'Ce règlement dépasse le montant restant dû ({due}).', en: 'This payment exceeds the amount still due ({due}).' },
   conflict: { fr: 'Cette opération est en conflit avec l’état actuel.', en: 'This operation conflicts with the current state.' },
   internal: { fr: 'Une erreur inattendue est survenue. Réessayez.', en: 'An unexpected error occurred. Try again.' },
 } as const satisfies Record<string, { fr: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;
+
+/**
+ * A more precise message for a code, chosen by the error's `details.reason`: the code stays the
+ * one clients handle (`rate_limited`), the message says which limit and when it lifts.
+ */
+const REASON_MESSAGES: Partial<Record<ErrorCode, Record<string, { fr: string; en: string }>>> = {
+  rate_limited: {
+    sending_limit: {
+      fr: "Ce dossier a atteint sa limite de {limit} e-mails envoyés par heure : vous pourrez en envoyer de nouveau à partir de {retryTime}.",
+      en: 'This dossier reached its limit of {limit} e-mails sent per hour: you can send again from {retryTime}.',
+    },
+  },
+};
 export type Locale = 'fr' | 'en';
 
 export interface ErrorBody {
@@ -79,5 +94,6 @@ export interface ErrorBody {
 
 /** The message of a code in a language, with `{name}` placeholders filled from `params`. */
 export function errorMessage(code: ErrorCode, locale: Locale = 'fr', params: Record<string, unknown> = {}): string {
-  return ERROR_MESSAGES[code][locale].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  const reason = typeof params.reason === 'string' ? REASON_MESSAGES[code]?.[params.reason] : undefined;
+  return (reason ?? ERROR_MESSAGES[code])[locale].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

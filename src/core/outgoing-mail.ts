@@ -46,6 +46,22 @@ export type SendMessageInput = z.input<typeof sendMessageSchema>;
 export const MESSAGE_STATES = ['pending', 'sending', 'sent', 'retry', 'failed', 'uncertain'] as const;
 export type MessageState = (typeof MESSAGE_STATES)[number];
 
+/**
+ * The state filter of the « Envois » page, and the states each choice covers (a message being
+ * handed over to the server is still « en attente » to the person reading the list).
+ */
+export const MESSAGE_FILTERS = {
+  pending: ['pending', 'sending'],
+  sent: ['sent'],
+  retry: ['retry'],
+  failed: ['failed'],
+  uncertain: ['uncertain'],
+} as const satisfies Record<string, readonly MessageState[]>;
+export type MessageFilter = keyof typeof MESSAGE_FILTERS;
+
+/** The states that show a notice to the message's sender until they dismiss it. */
+export const NOTICE_STATES = ['failed', 'uncertain'] as const satisfies readonly MessageState[];
+
 /** The values a template's placeholders take, for one document. */
 export interface TemplateValues {
   type: DocumentType;

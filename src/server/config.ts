@@ -16,8 +16,11 @@ export interface Config {
   appRole: string;
   smtpUrl: string | null;
   mailFrom: string;
-  /** Documents sent by e-mail (mail/queue.ts): retry timing, the lease of a delivery in progress, the queue's polling. */
-  mail: { retryBaseSeconds: number; retryForHours: number; leaseSeconds: number; pollSeconds: number; worker: boolean };
+  /**
+   * Documents sent by e-mail (mail/queue.ts): retry timing, the lease of a delivery in progress, the queue's polling;
+   * `ratePerHour` (MAIL_RATE_PER_HOUR): messages a dossier may store in any rolling hour, for the sender's reputation.
+   */
+  mail: { retryBaseSeconds: number; retryForHours: number; leaseSeconds: number; pollSeconds: number; worker: boolean; ratePerHour: number };
   /** Public address of the app, used in e-mailed links. */
   publicUrl: string;
   sessionTtlDays: number;
@@ -72,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseSeconds: Math.max(1, int(env.MAIL_SEND_LEASE_SECONDS, 300)),
       pollSeconds: Math.max(1, int(env.MAIL_QUEUE_POLL_SECONDS, 2)),
       worker: env.MAIL_WORKER !== 'false',
+      ratePerHour: Math.max(1, int(env.MAIL_RATE_PER_HOUR, 500)),
     },
     publicUrl,
     sessionTtlDays: int(env.SESSION_TTL_DAYS, 30),

@@ -86,6 +86,7 @@ export async function dossierWithData(server: TestServer): Promise<DossierWithDa
       paymentId: [paymentId],
       'quotes:messageId': [quoteMessage],
       'invoices:messageId': [invoiceMessage],
+      messageId: [quoteMessage, invoiceMessage],
       index: ['0'],
       userId: [member.user.id, owner.user.id],
       invitationId: members.invitations.map((i: { id: string }) => i.id),

@@ -335,6 +335,7 @@ export interface OutgoingMessagesTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   sent_at: Date | null;
+  notice_dismissed_at: Date | null;
 }
 
 export interface MailTemplatesTable {

@@ -5,7 +5,8 @@
  * that two workers, two app processes or two people never move one message twice.
  */
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import { parisTime } from '../../core/dates';
 import { DOCUMENT_TITLES, type DocumentType } from '../../core/documents';
 import { attachmentName, type MessageState, type sendMessageSchema } from '../../core/outgoing-mail';
 import type { z } from 'zod';
@@ -68,12 +69,40 @@ export function messageEvent(row: MessageRow, document: { type: DocumentType; nu
 }
 
 /**
+ * The per-dossier sending limit (`MAIL_RATE_PER_HOUR`), which protects the instance's sender
+ * reputation: at most `limit` messages stored in any rolling hour. To be called under the
+ * dossier's write lock (`lockAuditHead`) just before storing a message, so that two concurrent
+ * requests cannot both take the last slot. Beyond it: 429 `rate_limited`, saying when the oldest
+ * message of the hour leaves the window and sending is possible again.
+ */
+export async function assertWithinSendingLimit(t: Db, dossierId: string, limit: number): Promise<void> {
+  const limiting = await t
+    .selectFrom('outgoing_messages')
+    .select('created_at')
+    .where('dossier_id', '=', dossierId)
+    .where('created_at', '>', sql<Date>`now() - interval '1 hour'`)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .offset(limit - 1)
+    .executeTakeFirst();
+  if (!limiting) return;
+  const retryAt = new Date(limiting.created_at.getTime() + 3600_000);
+  throw new AppError(429, 'rate_limited', { reason: 'sending_limit', limit, retryAt: retryAt.toISOString(), retryTime: parisTime(retryAt) });
+}
+
+/**
  * « Envoyer »: stores the message and its audit event in the request's transaction. A second
  * request with the same idempotency key (a double click, a retried request) answers the message
  * the first one stored and writes nothing: the dossier's write lock is taken before looking, so
- * two concurrent requests find each other.
+ * two concurrent requests find each other; the sending limit is checked under the same lock.
  */
-export async function requestSend(d: DossierContext, types: readonly DocumentType[], documentId: string, input: SendInput): Promise<{ row: MessageRow; created: boolean }> {
+export async function requestSend(
+  d: DossierContext,
+  types: readonly DocumentType[],
+  documentId: string,
+  input: SendInput,
+  sendingLimit: number,
+): Promise<{ row: MessageRow; created: boolean }> {
   const document = await loadDocument(d.t, d.id, documentId, { types });
   if (document.number === null || document.status === 'draft') throw conflict('not_sendable');
   await lockAuditHead(d.t, d.id);
@@ -83,6 +112,7 @@ export async function requestSend(d: DossierContext, types: readonly DocumentTyp
     if (existing.document_id !== documentId) throw new AppError(409, 'conflict');
     return { row: existing, created: false };
   }
+  await assertWithinSendingLimit(d.t, d.id, sendingLimit);
   const dossier = await loadDossier(d.t, d.id);
   const row = await d.t
     .insertInto('outgoing_messages')
@@ -127,7 +157,7 @@ export async function decide(d: DossierContext, types: readonly DocumentType[], 
     .updateTable('outgoing_messages')
     .set(
       decision === 'resend'
-        ? { state: 'pending', next_attempt_at: new Date(), lease_until: null, attempt_id: null, updated_at: new Date() }
+        ? { state: 'pending', next_attempt_at: new Date(), lease_until: null, attempt_id: null, updated_at: new Date(), notice_dismissed_at: null }
         : { state: 'sent', sent_at: new Date(), lease_until: null, updated_at: new Date(), smtp_response: 'Marqué comme envoyé' },
     )
     .where('dossier_id', '=', d.id)

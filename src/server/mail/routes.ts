@@ -8,6 +8,7 @@ import { text } from '../../core/text';
 import { currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
 import { loadDocument } from '../documents/store';
+import { dismissNotice, dossierMessagesQuery, listDossierMessages, listNotices } from './listing';
 import { decide, listMessages, presentMessage, requestSend } from './outbox';
 
 const FAMILIES: Record<DocumentFamily, { types: readonly DocumentType[]; read: Permission; send: Permission }> = {
@@ -18,7 +19,10 @@ const FAMILIES: Record<DocumentFamily, { types: readonly DocumentType[]; read: P
 const docParams = z.object({ dossierId: text(), documentId: z.uuid() });
 const messageParams = docParams.extend({ messageId: z.uuid() });
 
-/** Sending a document by e-mail, its messages and their states, a person's decision on an uncertain one. */
+/**
+ * Sending a document by e-mail, its messages and their states, a person's decision on an uncertain
+ * one; the dossier's messages across documents, and the notices of a sender's failed messages.
+ */
 export const mailRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -28,7 +32,7 @@ export const mailRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, {
 
     r.post(`${base}/send`, { config: send, schema: { params: docParams, body: sendMessageSchema } }, async (request, reply) => {
       const d = currentDossier(request);
-      const { row, created } = await requestSend(d, spec.types, request.params.documentId, request.body);
+      const { row, created } = await requestSend(d, spec.types, request.params.documentId, request.body, ctx.config.mail.ratePerHour);
       if (created) d.afterCommit(() => ctx.mail.enqueue(d.id, row.id));
       reply.status(202);
       return { message: presentMessage(row) };
@@ -52,4 +56,18 @@ export const mailRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, {
       });
     }
   }
+
+  // Every member may ask: each sees the messages of the families they may read (none: an empty list).
+  const member = { auth: { permission: 'dossier.read' as const } };
+  const dossierParams = z.object({ dossierId: text() });
+
+  r.get('/d/:dossierId/messages', { config: member, schema: { params: dossierParams, querystring: dossierMessagesQuery } }, async (request) =>
+    listDossierMessages(currentDossier(request), request.query),
+  );
+
+  r.get('/d/:dossierId/messages/notices', { config: member, schema: { params: dossierParams } }, async (request) => ({ notices: await listNotices(currentDossier(request)) }));
+
+  r.post('/d/:dossierId/messages/:messageId/dismiss', { config: member, schema: { params: dossierParams.extend({ messageId: z.uuid() }) } }, async (request) =>
+    dismissNotice(currentDossier(request), request.params.messageId),
+  );
 };

@@ -18,7 +18,8 @@ import { requiredPermissions, type RouteAuth } from './auth';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Call = SampleCall;
-type Prepare = (dossierId: string) => Promise<Call>;
+/** A request to make in the dossier, prepared for the client about to make it (a sample may need their own record). */
+type Prepare = (dossierId: string, caller: ApiClient) => Promise<Call>;
 
 const PUBLIC_ROUTES = [
   'GET /api/health',
@@ -167,6 +168,15 @@ function mailSamples(): Record<string, Prepare> {
       };
     }
   }
+  samples['GET /api/d/:dossierId/messages'] = async (id) => ({ url: `/api/d/${id}/messages?state=uncertain&type=invoice&q=renard` });
+  samples['GET /api/d/:dossierId/messages/notices'] = async (id) => ({ url: `/api/d/${id}/messages/notices` });
+  // A notice is dismissed by the message's sender: the message is the caller's own.
+  samples['POST /api/d/:dossierId/messages/:messageId/dismiss'] = async (id, caller) => {
+    const { messageId } = await uncertain(id, 'invoices');
+    const callerId = (await caller.get('/api/me')).body.user.id as string;
+    await server.ctx.db.updateTable('outgoing_messages').set({ created_by: callerId }).where('dossier_id', '=', id).where('id', '=', messageId).execute();
+    return { url: `/api/d/${id}/messages/${messageId}/dismiss` };
+  };
   return samples;
 }
 
@@ -321,7 +331,7 @@ describe('authorization matrix', () => {
         it(`as ${profile}`, async () => {
           const required = requiredPermissions(ruleOf(method, pattern));
           const allowed = required.every((p) => held.get(profile)!.includes(p));
-          const call = await prepare(dossierId);
+          const call = await prepare(dossierId, members.get(profile)!);
           const before = await auditCount();
           const res = await send(members.get(profile)!, method, call);
           if (allowed) {
@@ -339,7 +349,7 @@ describe('authorization matrix', () => {
         const lacking = TESTED_PERMISSIONS.filter((p) => required.includes(p));
         if (lacking.length === 0) expect(required).toEqual(['dossier.read']);
         for (const p of lacking) {
-          const call = await prepare(dossierId);
+          const call = await prepare(dossierId, members.get(allBut(p))!);
           const before = await auditCount();
           const res = await send(members.get(allBut(p))!, method, call);
           expect(res.status, `${allBut(p)}: ${JSON.stringify(res.body)}`).toBe(403);
@@ -349,7 +359,7 @@ describe('authorization matrix', () => {
       });
 
       it('as a member of another dossier: 404, nothing revealed, nothing changed', async () => {
-        const call = await prepare(dossierId);
+        const call = await prepare(dossierId, outsider);
         const before = await auditCount();
         const res = await send(outsider, method, call);
         expect(res.status).toBe(404);
@@ -359,8 +369,8 @@ describe('authorization matrix', () => {
       });
 
       it('without a session: 401', async () => {
-        const call = await prepare(dossierId);
         const anonymous = new ApiClient(server.app);
+        const call = await prepare(dossierId, admin);
         const res = await send(anonymous, method, call);
         expect(res.status).toBe(401);
       });

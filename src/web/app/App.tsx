@@ -16,6 +16,7 @@ import { DossierLayout } from '../dossiers/DossierLayout';
 import { DossierPickerPage } from '../dossiers/DossierPickerPage';
 import { invoicingRoutes } from '../documents/routes';
 import { useT } from '../i18n';
+import { EnvoisPage } from '../mail/EnvoisPage';
 import { MembersPage } from '../members/MembersPage';
 import { OutboxPage } from '../outbox/OutboxPage';
 import { ProfilesPage } from '../profiles/ProfilesPage';
@@ -93,6 +94,14 @@ export function App() {
             element={
               <RequirePermission permission="audit.read" title={t('audit.title')}>
                 <AuditPage />
+              </RequirePermission>
+            }
+          />
+          <Route
+            path="envois"
+            element={
+              <RequirePermission permission={['quotes.read', 'invoices.read']} title={t('envois.title')}>
+                <EnvoisPage />
               </RequirePermission>
             }
           />

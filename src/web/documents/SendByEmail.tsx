@@ -15,25 +15,10 @@ import { Field, TextField } from '../ui/Field';
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { LoadError, Loading } from '../ui/QueryState';
 import { useMailTemplates } from '../mail-templates/queries';
+import { inFlight, mailKeys, MessageStatus, parisDateTime, type OutgoingMessage } from '../mail/MessageStatus';
 import { Dialog } from './Dialog';
 import { invoicingKeys } from './keys';
 import type { Doc } from './types';
-
-export interface OutgoingMessage {
-  id: string;
-  state: 'pending' | 'sending' | 'sent' | 'retry' | 'failed' | 'uncertain';
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  subject: string;
-  attachmentName: string;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastError: string | null;
-  smtpResponse: string | null;
-  createdAt: string;
-  sentAt: string | null;
-}
 
 /** Under the document's key: refreshed with it (live updates, changes). */
 const messagesKey = (dossierId: string, family: DocumentFamily, documentId: string) => [...invoicingKeys.document(dossierId, family, documentId), 'messages'] as const;
@@ -116,6 +101,7 @@ function SendForm({ doc, family, onSent, onClose, template: unfilled }: SendDial
     onSuccess: ({ message }) => {
       void queryClient.invalidateQueries({ queryKey: messagesKey(dossier.id, family, doc.id) });
       void queryClient.invalidateQueries({ queryKey: invoicingKeys.history(dossier.id, family, doc.id) });
+      void queryClient.invalidateQueries({ queryKey: mailKeys.all(dossier.id) });
       onSent(message.to);
     },
     onError: (error) => {
@@ -198,70 +184,28 @@ function SendForm({ doc, family, onSent, onClose, template: unfilled }: SendDial
 
 /** The document's messages, newest first, with their state; refreshed while one is on its way. */
 export function MessagesSection({ doc, family }: { doc: Doc; family: DocumentFamily }) {
-  const { t, format } = useI18n();
+  const { t, locale } = useI18n();
   const { dossier } = useCurrentDossier();
-  const queryClient = useQueryClient();
-  const canSend = useCan(family === 'quotes' ? 'quotes.send' : 'invoices.send');
   const messages = useQuery({
     queryKey: messagesKey(dossier.id, family, doc.id),
     queryFn: ({ signal }) => api.get<{ messages: OutgoingMessage[] }>(`/api/d/${seg(dossier.id)}/${family}/${seg(doc.id)}/messages`, signal),
-    refetchInterval: (query) => (query.state.data?.messages.some((m) => m.state === 'pending' || m.state === 'sending' || m.state === 'retry') ? 1500 : false),
-  });
-  const decide = useMutation({
-    mutationFn: ({ id, action }: { id: string; action: 'resend' | 'mark-sent' }) => api.post(`/api/d/${seg(dossier.id)}/${family}/${seg(doc.id)}/messages/${seg(id)}/${action}`),
-    onSettled: () => {
-      void queryClient.invalidateQueries({ queryKey: messagesKey(dossier.id, family, doc.id) });
-      void queryClient.invalidateQueries({ queryKey: invoicingKeys.history(dossier.id, family, doc.id) });
-    },
+    refetchInterval: (query) => (query.state.data?.messages.some(inFlight) ? 1500 : false),
   });
   if (messages.isPending) return <Loading />;
   if (messages.isError) return <LoadError error={messages.error} retry={() => void messages.refetch()} />;
   if (messages.data.messages.length === 0) return null;
-  const time = (iso: string) => new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
   return (
     <section className="panel" aria-labelledby="messages-title">
       <h2 id="messages-title">{t('mail.messagesTitle')}</h2>
-      {decide.isError && <p className="field__error">{decide.error instanceof ApiError ? decide.error.message : t('error.unexpected')}</p>}
       <ul className="messages" data-testid="document-messages">
         {messages.data.messages.map((m) => (
           <li key={m.id} className={`message message--${m.state}`} data-state={m.state}>
-            <p className="message__state">
-              {m.state === 'sent'
-                ? t('mail.state.sent', { when: format.dateTime(m.sentAt ?? m.createdAt), to: m.to.join(', ') })
-                : m.state === 'retry'
-                  ? t('mail.state.retry', { time: time(m.nextAttemptAt ?? m.createdAt) })
-                  : m.state === 'failed'
-                    ? t('mail.state.failed')
-                    : m.state === 'uncertain'
-                      ? t('mail.state.uncertain')
-                      : t('mail.state.pending')}
-            </p>
-            <p className="muted">
-              {m.subject} — {t('mail.requestedAt', { when: format.dateTime(m.createdAt) })}
-              {m.state !== 'sent' && <> — {t('mail.toList', { to: m.to.join(', ') })}</>}
-            </p>
-            {m.state === 'retry' && m.lastError && <p className="muted">{t('mail.lastError', { error: m.lastError })}</p>}
-            {m.state === 'failed' && <p className="field__error">{t('mail.serverReply', { reply: m.smtpResponse ?? m.lastError ?? '' })}</p>}
-            {m.state === 'uncertain' && (
-              <>
-                <p className="muted">{t('mail.uncertainHint')}</p>
-                {canSend && (
-                  <div className="doc-actions">
-                    <Button busy={decide.isPending && decide.variables?.id === m.id && decide.variables.action === 'resend'} onClick={() => decide.mutate({ id: m.id, action: 'resend' })}>
-                      {t('mail.resend')}
-                    </Button>
-                    <Button busy={decide.isPending && decide.variables?.id === m.id && decide.variables.action === 'mark-sent'} onClick={() => decide.mutate({ id: m.id, action: 'mark-sent' })}>
-                      {t('mail.markSent')}
-                    </Button>
-                  </div>
-                )}
-              </>
-            )}
-            {m.state === 'failed' && canSend && (
-              <div className="doc-actions">
-                <Button onClick={() => decide.mutate({ id: m.id, action: 'resend' })}>{t('mail.resend')}</Button>
-              </div>
-            )}
+            <MessageStatus message={m} family={family}>
+              <p className="muted">
+                {m.subject} — {t('mail.requestedAt', { when: parisDateTime(m.createdAt, locale) })}
+                {m.state !== 'sent' && <> — {t('mail.toList', { to: m.to.join(', ') })}</>}
+              </p>
+            </MessageStatus>
           </li>
         ))}
       </ul>

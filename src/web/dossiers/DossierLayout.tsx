@@ -13,12 +13,14 @@ import { useT, type MessageKey } from '../i18n';
 import { Alert } from '../ui/Alert';
 import { Page } from '../ui/Page';
 import { LoadError, Loading } from '../ui/QueryState';
+import { SendingNotices } from '../mail/SendingNotices';
 import { DossierProvider } from './context';
 
 interface NavItem {
   to: string;
   label: MessageKey;
-  permission: Permission;
+  /** The permission the entry needs; given several, any one of them. */
+  permission: Permission | readonly Permission[];
   end?: boolean;
   /** When the path alone does not tell (Factures vs Avoirs = `invoices?type=credit_note`): active for this path and query. */
   match?: (path: string, search: URLSearchParams) => boolean;
@@ -33,6 +35,7 @@ const NAV: NavItem[] = [
   { to: 'invoices?type=credit_note', label: 'nav.creditNotes', permission: 'invoices.read', match: (path, search) => path === 'invoices' && isCreditNotes(search) },
   { to: 'customers', label: 'nav.customers', permission: 'customers.read' },
   { to: 'products', label: 'nav.products', permission: 'products.read' },
+  { to: 'envois', label: 'nav.envois', permission: ['quotes.read', 'invoices.read'] },
   { to: 'members', label: 'nav.members', permission: 'members.manage' },
   { to: 'profiles', label: 'nav.profiles', permission: 'members.manage' },
   { to: 'settings', label: 'nav.settings', permission: 'settings.manage', end: true },
@@ -54,7 +57,7 @@ export function DossierLayout() {
 
   const user = me.data?.user;
   const permissions = current.data?.membership.permissions ?? [];
-  const items = NAV.filter((item) => can(permissions, item.permission));
+  const items = NAV.filter((item) => (typeof item.permission === 'string' ? [item.permission] : item.permission).some((p) => can(permissions, p)));
 
   let content;
   if (current.isPending) content = <Loading />;
@@ -75,6 +78,7 @@ export function DossierLayout() {
   } else {
     content = (
       <DossierProvider value={current.data}>
+        <SendingNotices />
         <Outlet />
       </DossierProvider>
     );

@@ -26,12 +26,13 @@ export function useCan(permission: Permission): boolean {
 
 /**
  * Hides a page the member's profile does not allow. The server refuses the calls anyway; this
- * only spares the member a page of errors.
+ * only spares the member a page of errors. Given several permissions, any one of them will do.
  */
-export function RequirePermission({ permission, title, children }: { permission: Permission; title: string; children: ReactNode }) {
+export function RequirePermission({ permission, title, children }: { permission: Permission | readonly Permission[]; title: string; children: ReactNode }) {
   const { t, locale } = useI18n();
   const { dossier, membership } = useCurrentDossier();
-  if (can(membership.permissions, permission)) return <>{children}</>;
+  const anyOf: readonly Permission[] = typeof permission === 'string' ? [permission] : permission;
+  if (anyOf.some((p) => can(membership.permissions, p))) return <>{children}</>;
   return (
     <Page title={title} context={dossier.legalName}>
       <Alert kind="warning" title={t('forbidden.title')}>
