@@ -43,7 +43,7 @@ export const sendMessageSchema = z
 
 export type SendMessageInput = z.input<typeof sendMessageSchema>;
 
-export const MESSAGE_STATES = ['pending', 'sending', 'sent', 'retry', 'failed', 'uncertain'] as const;
+export const MESSAGE_STATES = ['pending', 'sending', 'sent', 'retry', 'failed', 'uncertain', 'cancelled'] as const;
 export type MessageState = (typeof MESSAGE_STATES)[number];
 
 /** The values a template's placeholders take, for one document. */

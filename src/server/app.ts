@@ -26,6 +26,7 @@ import { platformRoutes } from './platform/routes';
 import { documentRoutes } from './documents/routes';
 import { numberingRoutes } from './documents/numbering-routes';
 import { mailRoutes } from './mail/routes';
+import { reminderRoutes } from './mail/reminder-routes';
 
 z.config(z.locales.fr());
 
@@ -115,6 +116,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     await api.register(documentRoutes, { ctx });
     await api.register(numberingRoutes, { ctx });
     await api.register(mailRoutes, { ctx });
+    await api.register(reminderRoutes, { ctx });
   }, { prefix: '/api' });
 
   if (existsSync(path.join(ctx.config.webDir, 'index.html'))) {
