@@ -6,7 +6,7 @@ import { text } from '../../core/text';
 import { currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
 import { presentMessage } from './outbox';
-import { loadPlan, requestReminder, updatePlan } from './reminders';
+import { loadPlan, nextReminder, requestReminder, updatePlan } from './reminders';
 
 const dossierParams = z.object({ dossierId: text() });
 const docParams = dossierParams.extend({ documentId: z.uuid() });
@@ -24,6 +24,12 @@ export const reminderRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
     const d = currentDossier(request);
     return { plan: await updatePlan(d, request.body) };
   });
+
+  r.get(
+    '/d/:dossierId/invoices/:documentId/reminders/next',
+    { config: { auth: { permission: 'invoices.send', reads: ['invoices.read'] } }, schema: { params: docParams } },
+    async (request) => ({ reminder: await nextReminder(currentDossier(request), request.params.documentId) }),
+  );
 
   r.post(
     '/d/:dossierId/invoices/:documentId/reminders',

@@ -87,6 +87,22 @@ describe('« Relancer »', () => {
     expect(history.find((e) => e.action === 'document.reminder_requested')).toMatchObject({ actorName: 'Camille Durand', summary: `Relance 1 (relance courtoise) demandée : Facture ${inv.number} à compta@renard.example` });
   });
 
+  it('proposes the next level with its template filled for today and the customer’s addresses', async () => {
+    const inv = await invoice();
+    const first = await admin.get(`/api/d/${dossierId}/invoices/${inv.id}/reminders/next`);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.reminder).toMatchObject({ level: 1, to: ['compta@renard.example'], subject: `Rappel : facture ${inv.number} — Menuiserie Lambert SARL` });
+    expect((await remind(inv.id, reminder(1))).status).toBe(202);
+    const next = (await admin.get(`/api/d/${dossierId}/invoices/${inv.id}/reminders/next`)).body.reminder;
+    expect(next.level).toBe(2);
+    expect(next.subject).toBe(`Deuxième rappel : facture ${inv.number} impayée — Menuiserie Lambert SARL`);
+    expect(next.body).toContain('reste impayée depuis 60 jours');
+    expect((await remind(inv.id, reminder(3))).status).toBe(202);
+    const none = await admin.get(`/api/d/${dossierId}/invoices/${inv.id}/reminders/next`);
+    expect(none.status).toBe(409);
+    expect(none.body.error.code).toBe('reminder_already_sent');
+  });
+
   it('a double click (the same idempotency key, twice at once) stores one reminder', async () => {
     const inv = await invoice();
     const body = reminder(1);

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { formatDateFr, parisDate } from '../../core/dates';
 import type { PartySnapshot } from '../../core/documents';
 import { fillTemplate, REMINDER_LEVEL_LABELS, type ReminderLevel } from '../../core/outgoing-mail';
-import { daysOverdue, DEFAULT_REMINDER_PLAN, type ReminderPlan, type ReminderRequest } from '../../core/reminders';
+import { daysOverdue, DEFAULT_REMINDER_PLAN, nextReminderLevel, type ReminderPlan, type ReminderRequest } from '../../core/reminders';
 import type { Db } from '../db/pool';
 import { lockAuditHead, type AuditActor, type AuditInput } from '../platform/audit';
 import type { DossierContext } from '../platform/auth';
@@ -136,6 +136,23 @@ export async function storeReminder(
   return row;
 }
 
+/** A person may remind an invoice that is overdue today, unless the dossier's reminders are off. */
+async function assertRemindable(d: DossierContext, doc: DocumentRow): Promise<void> {
+  if ((await loadPlan(d.t, d.id)).mode === 'off') throw conflict('reminders_off');
+  if (!stillDue(doc) || !doc.due_date || doc.due_date >= parisDate()) throw conflict('not_overdue');
+}
+
+/** What the « Relancer » dialog opens with: the next level, its template filled for today, the customer's addresses. */
+export async function nextReminder(d: DossierContext, documentId: string): Promise<{ level: ReminderLevel; subject: string; body: string; to: string[] }> {
+  const doc = await loadDocument(d.t, d.id, documentId, { types: PAYABLE_TYPES });
+  await assertRemindable(d, doc);
+  const last = await lastReminder(d.t, d.id, documentId);
+  const level = nextReminderLevel(last?.level ?? null);
+  if (!level) throw conflict('reminder_already_sent', { level: 3, date: formatDateFr(parisDate(last!.created_at)) });
+  const customer = doc.customer_id ? await d.t.selectFrom('customers').select('emails').where('dossier_id', '=', d.id).where('id', '=', doc.customer_id).executeTakeFirst() : undefined;
+  return { level, ...(await reminderMessage(d.t, d.id, doc, level, parisDate())), to: customer?.emails ?? [] };
+}
+
 /**
  * « Relancer »: a person sends a reminder of an overdue invoice, with the send dialog's message.
  * A double click (the same idempotency key) answers the first message; a level already sent, or
@@ -146,11 +163,8 @@ export async function requestReminder(d: DossierContext, documentId: string, inp
   await lockAuditHead(d.t, d.id);
   const existing = await messageForKey(d.t, d.id, documentId, input.idempotencyKey);
   if (existing) return { row: existing, created: false };
-  const plan = await loadPlan(d.t, d.id);
-  if (plan.mode === 'off') throw conflict('reminders_off');
   // Read again under the lock: a payment recorded meanwhile is seen.
-  const current = await loadDocument(d.t, d.id, documentId, { types: PAYABLE_TYPES });
-  if (!stillDue(current) || !current.due_date || current.due_date >= parisDate()) throw conflict('not_overdue');
+  await assertRemindable(d, await loadDocument(d.t, d.id, documentId, { types: PAYABLE_TYPES }));
   const last = await lastReminder(d.t, d.id, documentId);
   if (last && last.level === input.level) throw conflict('reminder_already_sent', { level: input.level, date: formatDateFr(parisDate(last.created_at)) });
   if (last && last.level > input.level) throw conflict('reminder_level_passed', { level: input.level, sent: last.level });

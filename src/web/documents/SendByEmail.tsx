@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { DocumentFamily } from '../../core/documents';
-import { attachmentName, defaultMessage, MAX_BODY_LENGTH, sendMessageSchema } from '../../core/outgoing-mail';
+import { attachmentName, defaultMessage, MAX_BODY_LENGTH, REMINDER_LEVEL_LABELS, sendMessageSchema, type MessageState, type ReminderLevel } from '../../core/outgoing-mail';
 import { ApiError, api, seg } from '../app/api';
 import { useCan, useCurrentDossier } from '../dossiers/context';
 import { useI18n } from '../i18n';
@@ -20,7 +20,8 @@ import type { Doc } from './types';
 
 export interface OutgoingMessage {
   id: string;
-  state: 'pending' | 'sending' | 'sent' | 'retry' | 'failed' | 'uncertain';
+  state: MessageState;
+  reminderLevel: number | null;
   to: string[];
   cc: string[];
   bcc: string[];
@@ -56,15 +57,23 @@ function randomKey(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function SendDialog({ doc, family, onSent, onClose }: { doc: Doc; family: DocumentFamily; onSent: (to: string[]) => void; onClose: () => void }) {
-  const { t } = useI18n();
+/** A reminder to send (« Relancer »): its level, and the message the server filled from the level's template. */
+export interface ReminderDraft {
+  level: ReminderLevel;
+  subject: string;
+  body: string;
+  to: string[];
+}
+
+export function SendDialog({ doc, family, reminder, onSent, onClose }: { doc: Doc; family: DocumentFamily; reminder?: ReminderDraft; onSent: (to: string[]) => void; onClose: () => void }) {
+  const { t, locale } = useI18n();
   const { dossier } = useCurrentDossier();
   const queryClient = useQueryClient();
   const errors = useFormErrors();
   const canCustomers = useCan('customers.read');
   // One key per opening of the dialog: a double click, or a request retried, sends one message.
   const [idempotencyKey] = useState(randomKey);
-  const template = defaultMessage({
+  const template = reminder ?? defaultMessage({
     type: doc.type,
     number: doc.number ?? '',
     grossCents: doc.grossCents,
@@ -76,19 +85,23 @@ export function SendDialog({ doc, family, onSent, onClose }: { doc: Doc; family:
   const customer = useQuery({
     queryKey: ['dossier', dossier.id, 'customers', doc.customerId, 'for-mail'],
     queryFn: ({ signal }) => api.get<{ customer: { emails: string[] } }>(`/api/d/${seg(dossier.id)}/customers/${seg(doc.customerId ?? '')}`, signal),
-    enabled: Boolean(doc.customerId) && canCustomers,
+    enabled: !reminder && Boolean(doc.customerId) && canCustomers,
   });
   const [to, setTo] = useState<string | null>(null);
   const [cc, setCc] = useState('');
   const [bcc, setBcc] = useState('');
   const [subject, setSubject] = useState(template.subject);
   const [body, setBody] = useState(template.body);
-  const toValue = to ?? customer.data?.customer.emails.join(', ') ?? '';
+  const toValue = to ?? (reminder ? reminder.to : customer.data?.customer.emails)?.join(', ') ?? '';
   const pdfName = attachmentName(doc.number ?? '');
 
   const send = useMutation({
-    mutationFn: (payload: object) => api.post<{ message: OutgoingMessage }>(`/api/d/${seg(dossier.id)}/${family}/${seg(doc.id)}/send`, payload),
+    mutationFn: (payload: object) =>
+      reminder
+        ? api.post<{ message: OutgoingMessage }>(`/api/d/${seg(dossier.id)}/invoices/${seg(doc.id)}/reminders`, { ...payload, level: reminder.level })
+        : api.post<{ message: OutgoingMessage }>(`/api/d/${seg(dossier.id)}/${family}/${seg(doc.id)}/send`, payload),
     onSuccess: ({ message }) => {
+      if (reminder) void queryClient.invalidateQueries({ queryKey: invoicingKeys.family(dossier.id, family) });
       void queryClient.invalidateQueries({ queryKey: messagesKey(dossier.id, family, doc.id) });
       void queryClient.invalidateQueries({ queryKey: invoicingKeys.history(dossier.id, family, doc.id) });
       onSent(message.to);
@@ -116,7 +129,7 @@ export function SendDialog({ doc, family, onSent, onClose }: { doc: Doc; family:
 
   const labels = { 'mail-to': t('mail.to'), 'mail-cc': t('mail.cc'), 'mail-bcc': t('mail.bcc'), 'mail-subject': t('mail.subject'), 'mail-body': t('mail.body') };
   return (
-    <Dialog title={t('mail.dialogTitle')} onClose={onClose} wide>
+    <Dialog title={reminder ? t('reminders.dialogTitle', { level: reminder.level, label: REMINDER_LEVEL_LABELS[reminder.level][locale] }) : t('mail.dialogTitle')} onClose={onClose} wide>
       <form className="form" onSubmit={submit} noValidate>
         <ErrorSummary errors={errors} labels={labels} />
         <TextField name="mail-to" label={labels['mail-to']} hint={t('mail.addressesHint')} value={toValue} onChange={setTo} error={errors.fields['mail-to']} autoComplete="off" required />
@@ -173,7 +186,7 @@ export function SendDialog({ doc, family, onSent, onClose }: { doc: Doc; family:
 
 /** The document's messages, newest first, with their state; refreshed while one is on its way. */
 export function MessagesSection({ doc, family }: { doc: Doc; family: DocumentFamily }) {
-  const { t, format } = useI18n();
+  const { t, format, locale } = useI18n();
   const { dossier } = useCurrentDossier();
   const queryClient = useQueryClient();
   const canSend = useCan(family === 'quotes' ? 'quotes.send' : 'invoices.send');
@@ -209,7 +222,12 @@ export function MessagesSection({ doc, family }: { doc: Doc; family: DocumentFam
                     ? t('mail.state.failed')
                     : m.state === 'uncertain'
                       ? t('mail.state.uncertain')
-                      : t('mail.state.pending')}
+                      : m.state === 'cancelled'
+                        ? t('mail.state.cancelled')
+                        : t('mail.state.pending')}
+              {m.reminderLevel !== null && (
+                <span className="badge badge--info message__level">{t('reminders.levelBadge', { level: m.reminderLevel, label: REMINDER_LEVEL_LABELS[m.reminderLevel as ReminderLevel][locale] })}</span>
+              )}
             </p>
             <p className="muted">
               {m.subject} — {t('mail.requestedAt', { when: format.dateTime(m.createdAt) })}
