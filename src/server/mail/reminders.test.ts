@@ -208,7 +208,8 @@ describe('bad input: a clear 4xx in French, nothing written', () => {
 
   it('refuses a bad reminder plan (days not increasing, 0, 400, an unknown mode) without changing anything', async () => {
     await quiet();
-    const good = { mode: 'automatic', days: { 1: 10, 2: 20, 3: 60 } };
+    // `off` rather than `automatic`: the running server's hourly job must find nothing to send here.
+    const good = { mode: 'off', days: { 1: 10, 2: 20, 3: 60 } };
     const cases: { label: string; body: unknown; message: RegExp }[] = [
       { label: 'decreasing days', body: { mode: 'manual', days: { 1: 30, 2: 7, 3: 45 } }, message: /La deuxième relance doit venir après la première/ },
       { label: 'equal days', body: { mode: 'manual', days: { 1: 7, 2: 30, 3: 30 } }, message: /La mise en demeure doit venir après la deuxième relance/ },
@@ -229,7 +230,7 @@ describe('bad input: a clear 4xx in French, nothing written', () => {
     expect(saved.status).toBe(200);
     expect((await admin.get(`/api/d/${dossierId}/reminder-plan`)).body.plan).toEqual(good);
     const journal = (await admin.get(`/api/d/${dossierId}/audit`)).body;
-    expect(JSON.stringify(journal)).toContain("Plan de relance modifié : relances automatiques, à 10, 20 et 60 jours après l'échéance");
+    expect(JSON.stringify(journal)).toContain("Plan de relance modifié : relances désactivées, à 10, 20 et 60 jours après l'échéance");
     await admin.put(`/api/d/${dossierId}/reminder-plan`, { mode: 'manual', days: { 1: 7, 2: 30, 3: 45 } });
   });
 });
