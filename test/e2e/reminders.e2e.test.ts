@@ -3,7 +3,8 @@
  * issued sixty days ago and payable on receipt, is overdue: the list offers « Relancer », the
  * dialog opens with the customer's address and the first level's template (« Rappel : facture … »),
  * « Envoyer », and the list shows « Relance 1 — <today> »; filtering on « Relance 1 » keeps it. The
- * invoice's page lists the message with its level.
+ * invoice's page lists the message with its level. In Paramètres › Relances, a level's days are
+ * checked and saved.
  *
  * The company details, the customer and the invoice are created through the API from the page
  * (as the web app does, with its session and CSRF token): the journey is the reminder.
@@ -79,6 +80,18 @@ describe.each(engines())('reminding an overdue invoice (%s)', (engine) => {
       await tab.goto(`/d/${dossierId}/invoices/${draft.document.id}`);
       await tab.waitForText('Relance 1 — Relance courtoise', { selector: '[data-testid="document-messages"]' });
       await tab.waitForText(/Envoyé le .* à comptabilite@dubois\.example/, { selector: '[data-testid="document-messages"]', timeoutMs: 30_000 });
+
+      // Paramètres › Relances: each level explained with its template; the days are checked.
+      await tab.goto(`/d/${dossierId}/settings`);
+      await tab.waitForText('Mise en demeure de payer : facture {numero} — {entreprise}', { selector: '#reminders-title + p + form' });
+      await tab.fill('Jours après l’échéance', '0');
+      await tab.click('Enregistrer les relances');
+      await tab.waitForText('Au moins 1 jour après l’échéance.');
+      await tab.fill('Jours après l’échéance', '10');
+      await tab.click('Enregistrer les relances');
+      await tab.waitForText('Plan de relance enregistré.');
+      const plan = await apiFromPage(tab, 'GET', `${base}/reminder-plan`);
+      expect(plan.plan).toEqual({ mode: 'manual', days: { 1: 10, 2: 30, 3: 45 } });
       expectCleanConsole(tab);
     });
   }, JOURNEY_TIMEOUT_MS);

@@ -15,7 +15,9 @@
  * have reached the server: the sweep marks it `uncertain`, and it is never sent again unless a
  * person asks to. The sweep runs at start-up and every minute (pg-boss's scheduler, once across
  * app processes); it also queues again the due messages whose job was lost (the process stopped
- * between the commit that stored a message and the queueing of its job).
+ * between the commit that stored a message and the queueing of its job). The reminder scan
+ * (mail/reminder-scan.ts) runs the same way, once an hour; a reminder whose invoice was settled
+ * before its claim is cancelled instead of sent.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
