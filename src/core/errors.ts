@@ -67,6 +67,16 @@ export const ERROR_MESSAGES = {
   },
   no_notice: { fr: "Cet envoi n'a pas (ou plus) d'avis d'échec à masquer.", en: 'This message has no failure notice to dismiss (any more).' },
   invalid_cursor: { fr: "Cette page de la liste n'existe plus : revenez à la première page.", en: 'This page of the list no longer exists: go back to the first page.' },
+  not_overdue: {
+    fr: 'Cette facture n’est pas en retard de paiement (réglée, annulée par avoir, brouillon ou pas encore échue) : elle ne peut pas être relancée.',
+    en: 'This invoice is not overdue (paid, cancelled by a credit note, a draft or not yet due): it cannot be reminded.',
+  },
+  reminders_off: { fr: 'Les relances sont désactivées pour ce dossier (Paramètres › Relances).', en: 'Reminders are off for this dossier (Settings › Reminders).' },
+  reminder_already_sent: { fr: 'La relance {level} de cette facture a déjà été envoyée ({date}).', en: 'Reminder {level} of this invoice was already sent ({date}).' },
+  reminder_level_passed: {
+    fr: 'La relance {sent} de cette facture est déjà partie : une relance de niveau inférieur ({level}) ne peut plus être envoyée.',
+    en: 'Reminder {sent} of this invoice was already sent: a lower reminder ({level}) can no longer be sent.',
+  },
   overpayment: { fr: 'Ce règlement dépasse le montant restant dû ({due}).', en: 'This payment exceeds the amount still due ({due}).' },
   conflict: { fr: 'Cette opération est en conflit avec l’état actuel.', en: 'This operation conflicts with the current state.' },
   internal: { fr: 'Une erreur inattendue est survenue. Réessayez.', en: 'An unexpected error occurred. Try again.' },

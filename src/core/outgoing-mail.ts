@@ -43,7 +43,7 @@ export const sendMessageSchema = z
 
 export type SendMessageInput = z.input<typeof sendMessageSchema>;
 
-export const MESSAGE_STATES = ['pending', 'sending', 'sent', 'retry', 'failed', 'uncertain'] as const;
+export const MESSAGE_STATES = ['pending', 'sending', 'sent', 'retry', 'failed', 'uncertain', 'cancelled'] as const;
 export type MessageState = (typeof MESSAGE_STATES)[number];
 
 /**
@@ -56,6 +56,7 @@ export const MESSAGE_FILTERS = {
   retry: ['retry'],
   failed: ['failed'],
   uncertain: ['uncertain'],
+  cancelled: ['cancelled'],
 } as const satisfies Record<string, readonly MessageState[]>;
 export type MessageFilter = keyof typeof MESSAGE_FILTERS;
 

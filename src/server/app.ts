@@ -27,6 +27,7 @@ import { documentRoutes } from './documents/routes';
 import { numberingRoutes } from './documents/numbering-routes';
 import { mailRoutes } from './mail/routes';
 import { mailTemplateRoutes } from './mail/template-routes';
+import { reminderRoutes } from './mail/reminder-routes';
 
 z.config(z.locales.fr());
 
@@ -117,6 +118,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     await api.register(numberingRoutes, { ctx });
     await api.register(mailRoutes, { ctx });
     await api.register(mailTemplateRoutes, { ctx });
+    await api.register(reminderRoutes, { ctx });
   }, { prefix: '/api' });
 
   if (existsSync(path.join(ctx.config.webDir, 'index.html'))) {

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import pg from 'pg';
-import { parisDate } from '../../src/core/dates';
+import { addDays, parisDate } from '../../src/core/dates';
 import type { RegisteredRoute } from '../../src/server/platform/auth';
 import { signUp, uniqueEmail, type ApiClient } from './client';
 import { makePng } from './images';
@@ -43,6 +43,10 @@ export async function dossierWithData(server: TestServer): Promise<DossierWithDa
   const accepted = await createDraft(admin, dossierId, { type: 'quote', customerId, lines: [LINE] });
   await ok(issue(admin, dossierId, accepted));
   await ok(admin.post(`${base}/quotes/${accepted.id}/accept`));
+  // Overdue (issued 60 days ago, payable on receipt, before any other invoice: the series' dates
+  // only move forward), so that « Relancer » can be reached.
+  const overdue = await createDraft(admin, dossierId, { type: 'invoice', customerId, lines: [LINE], issueDate: addDays(parisDate(), -60), paymentTerms: { days: 0, endOfMonth: false } });
+  await ok(issue(admin, dossierId, overdue));
   const draftInvoice = (await createDraft(admin, dossierId, { type: 'invoice', customerId, lines: [LINE] })).id;
   const issued = await createDraft(admin, dossierId, { type: 'invoice', customerId, lines: [LINE] });
   await ok(issue(admin, dossierId, issued));
@@ -82,7 +86,7 @@ export async function dossierWithData(server: TestServer): Promise<DossierWithDa
       customerId: [customerId, archivedCustomer],
       productId: [product],
       'quotes:documentId': [draftQuote, finalised.id, accepted.id],
-      'invoices:documentId': [draftInvoice, issued.id],
+      'invoices:documentId': [draftInvoice, issued.id, overdue.id],
       paymentId: [paymentId],
       'quotes:messageId': [quoteMessage],
       'invoices:messageId': [invoiceMessage],

@@ -323,8 +323,8 @@ export interface OutgoingMessagesTable {
   attachment_name: string;
   pdf_file_id: string | null;
   pdf_sha256: string | null;
-  created_by: string;
-  state: ColumnType<'pending' | 'sending' | 'sent' | 'retry' | 'failed' | 'uncertain', 'pending' | undefined, 'pending' | 'sending' | 'sent' | 'retry' | 'failed' | 'uncertain'>;
+  created_by: string | null;
+  state: ColumnType<MessageState, 'pending' | undefined, MessageState>;
   attempts: ColumnType<number, number | undefined, number>;
   attempt_id: string | null;
   lease_until: Date | null;
@@ -336,6 +336,28 @@ export interface OutgoingMessagesTable {
   updated_at: Timestamp;
   sent_at: Date | null;
   notice_dismissed_at: Date | null;
+  reminder_level: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+type MessageState = 'pending' | 'sending' | 'sent' | 'retry' | 'failed' | 'uncertain' | 'cancelled';
+
+export interface ReminderPlansTable {
+  dossier_id: string;
+  mode: 'off' | 'manual' | 'automatic';
+  level1_days: number;
+  level2_days: number;
+  level3_days: number;
+  updated_at: Timestamp;
+}
+
+export interface InvoiceRemindersTable {
+  dossier_id: string;
+  document_id: string;
+  level: number;
+  message_id: string;
+  created_at: Timestamp;
+  created_by: string | null;
+  cancelled_at: Date | null;
 }
 
 export interface MailTemplatesTable {
@@ -372,4 +394,6 @@ export interface Database {
   document_viewers: DocumentViewersTable;
   outgoing_messages: OutgoingMessagesTable;
   mail_templates: MailTemplatesTable;
+  reminder_plans: ReminderPlansTable;
+  invoice_reminders: InvoiceRemindersTable;
 }

@@ -16,6 +16,8 @@ export const listQuery = z
     type: z.enum(DOCUMENT_TYPES).optional(),
     status: z.enum(DISPLAY_STATUSES).optional(),
     customerId: z.uuid().optional(),
+    /** The highest reminder sent (a cancelled one does not count): none, 1, 2 or 3. */
+    reminder: z.enum(['none', '1', '2', '3']).optional(),
     from: isoDate.optional(),
     to: isoDate.optional(),
     sort: z.enum(['issueDate', 'number', 'customer', 'grossCents', 'dueDate']).default('issueDate'),
@@ -46,6 +48,10 @@ function statusCondition(status: DisplayStatus, today: string) {
   return conditions[status] as ReturnType<typeof sql<SqlBool>>;
 }
 
+/** The level of an invoice's highest reminder that counts (a cancelled one does not). */
+const REMINDER_LEVEL = sql<number | null>`(SELECT max(r.level) FROM invoice_reminders r WHERE r.dossier_id = d.dossier_id AND r.document_id = d.id AND r.cancelled_at IS NULL)`;
+const REMINDER_AT = sql<Date | null>`(SELECT r.created_at FROM invoice_reminders r WHERE r.dossier_id = d.dossier_id AND r.document_id = d.id AND r.cancelled_at IS NULL ORDER BY r.level DESC LIMIT 1)`;
+
 const SORTS = {
   issueDate: sql.ref('d.issue_date'),
   number: sql.ref('d.number'),
@@ -70,6 +76,8 @@ export async function listDocuments(t: Db, dossierId: string, types: readonly Do
   }
   if (q.status) query = query.where(statusCondition(q.status, today));
   if (q.customerId) query = query.where('d.customer_id', '=', q.customerId);
+  if (q.reminder === 'none') query = query.where(sql<SqlBool>`${REMINDER_LEVEL} IS NULL`);
+  else if (q.reminder) query = query.where(sql<SqlBool>`${REMINDER_LEVEL} = ${Number(q.reminder)}`);
   if (q.from) query = query.where('d.issue_date', '>=', q.from);
   if (q.to) query = query.where('d.issue_date', '<=', q.to);
 
@@ -78,6 +86,8 @@ export async function listDocuments(t: Db, dossierId: string, types: readonly Do
     query
       .selectAll('d')
       .select('c.name as live_customer_name')
+      .select('c.emails as customer_emails')
+      .select([REMINDER_LEVEL.as('reminder_level'), REMINDER_AT.as('reminder_at')])
       .orderBy(sql`${SORTS[q.sort]} ${direction} NULLS LAST`)
       .orderBy('d.id')
       .limit(q.pageSize)
@@ -95,7 +105,11 @@ export async function listDocuments(t: Db, dossierId: string, types: readonly Do
       .executeTakeFirstOrThrow(),
   ]);
   return {
-    items: rows.map(({ live_customer_name, ...row }) => presentDocument(row, { customerName: live_customer_name })),
+    items: rows.map(({ live_customer_name, customer_emails, reminder_level, reminder_at, ...row }) => ({
+      ...presentDocument(row, { customerName: live_customer_name }),
+      reminder: reminder_level === null ? null : { level: reminder_level, at: reminder_at },
+      customerHasEmail: (customer_emails ?? []).length > 0,
+    })),
     total: Number(summary.total),
     page: q.page,
     pageSize: q.pageSize,

@@ -16,7 +16,7 @@ import { lockAuditHead, type AuditActor } from '../platform/audit';
 import type { DossierContext } from '../platform/auth';
 import { AppError, conflict, notFound } from '../platform/errors';
 import { loadDossier } from '../documents/drafts';
-import { loadDocument } from '../documents/store';
+import { loadDocument, type DocumentRow } from '../documents/store';
 
 export type MessageRow = Selectable<OutgoingMessagesTable>;
 export type SendInput = z.output<typeof sendMessageSchema>;
@@ -43,6 +43,7 @@ export function presentMessage(row: MessageRow) {
     messageId: row.message_id,
     createdAt: row.created_at,
     sentAt: row.sent_at,
+    reminderLevel: row.reminder_level,
   };
 }
 
@@ -52,7 +53,7 @@ export function recipientsText(row: Pick<MessageRow, 'to_addresses' | 'cc_addres
     .join(' ; ');
 }
 
-function documentName(type: DocumentType, number: string): string {
+export function documentName(type: DocumentType, number: string): string {
   return `${DOCUMENT_TITLES[type].fr} ${number}`;
 }
 
@@ -66,6 +67,56 @@ export function messageEvent(row: MessageRow, document: { type: DocumentType; nu
     summary,
     changes: { message: { before: null, after: { id: row.id, state: row.state, to: row.to_addresses, cc: row.cc_addresses, bcc: row.bcc_addresses, attempts: row.attempts } } },
   };
+}
+
+/** What a stored message says; `reminderLevel` for a payment reminder. */
+export interface NewMessage {
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject: string;
+  body: string;
+  idempotencyKey: string;
+  reminderLevel?: number | null;
+}
+
+/**
+ * Stores a message of a numbered document for the worker to deliver: From names the dossier,
+ * Reply-To is its e-mail address, the document's frozen PDF is attached under its number. The one
+ * place a message is written; the caller records its audit event in the same transaction.
+ */
+export async function storeMessage(t: Db, dossierId: string, document: DocumentRow, input: NewMessage, createdBy: string | null, id: string = randomUUID()): Promise<MessageRow> {
+  const dossier = await loadDossier(t, dossierId);
+  return t
+    .insertInto('outgoing_messages')
+    .values({
+      dossier_id: dossierId,
+      id,
+      document_id: document.id,
+      idempotency_key: input.idempotencyKey,
+      to_addresses: input.to,
+      cc_addresses: input.cc,
+      bcc_addresses: input.bcc,
+      subject: input.subject,
+      body: input.body,
+      reply_to: dossier.email,
+      sender_name: dossier.legal_name,
+      attachment_name: attachmentName(document.number ?? ''),
+      pdf_file_id: document.pdf_file_id,
+      pdf_sha256: null,
+      created_by: createdBy,
+      reminder_level: input.reminderLevel ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The message already stored under an idempotency key (a double click), refused if it was for another document. */
+export async function messageForKey(t: Db, dossierId: string, documentId: string, idempotencyKey: string): Promise<MessageRow | null> {
+  const existing = await t.selectFrom('outgoing_messages').selectAll().where('dossier_id', '=', dossierId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+  // The same key for another document is a client's mistake, not a double click.
+  if (existing && existing.document_id !== documentId) throw new AppError(409, 'conflict');
+  return existing ?? null;
 }
 
 /**
@@ -106,35 +157,10 @@ export async function requestSend(
   const document = await loadDocument(d.t, d.id, documentId, { types });
   if (document.number === null || document.status === 'draft') throw conflict('not_sendable');
   await lockAuditHead(d.t, d.id);
-  const existing = await d.t.selectFrom('outgoing_messages').selectAll().where('dossier_id', '=', d.id).where('idempotency_key', '=', input.idempotencyKey).executeTakeFirst();
-  if (existing) {
-    // The same key for another document is a client's mistake, not a double click.
-    if (existing.document_id !== documentId) throw new AppError(409, 'conflict');
-    return { row: existing, created: false };
-  }
+  const existing = await messageForKey(d.t, d.id, documentId, input.idempotencyKey);
+  if (existing) return { row: existing, created: false };
   await assertWithinSendingLimit(d.t, d.id, sendingLimit);
-  const dossier = await loadDossier(d.t, d.id);
-  const row = await d.t
-    .insertInto('outgoing_messages')
-    .values({
-      dossier_id: d.id,
-      id: randomUUID(),
-      document_id: documentId,
-      idempotency_key: input.idempotencyKey,
-      to_addresses: input.to,
-      cc_addresses: input.cc,
-      bcc_addresses: input.bcc,
-      subject: input.subject,
-      body: input.body,
-      reply_to: dossier.email,
-      sender_name: dossier.legal_name,
-      attachment_name: attachmentName(document.number),
-      pdf_file_id: document.pdf_file_id,
-      pdf_sha256: null,
-      created_by: d.user.id,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await storeMessage(d.t, d.id, document, input, d.user.id);
   const name = documentName(document.type, document.number);
   await d.audit(messageEvent(row, { type: document.type, number: document.number }, 'document.email_requested', `Envoi par e-mail demandé : ${name} à ${recipientsText(row)}`));
   return { row, created: true };

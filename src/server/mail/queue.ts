@@ -15,7 +15,9 @@
  * have reached the server: the sweep marks it `uncertain`, and it is never sent again unless a
  * person asks to. The sweep runs at start-up and every minute (pg-boss's scheduler, once across
  * app processes); it also queues again the due messages whose job was lost (the process stopped
- * between the commit that stored a message and the queueing of its job).
+ * between the commit that stored a message and the queueing of its job). The reminder scan
+ * (mail/reminder-scan.ts) runs the same way, once an hour; a reminder whose invoice was settled
+ * before its claim is cancelled instead of sent.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -28,10 +30,13 @@ import { writeAudit } from '../platform/audit';
 import type { Mailer } from '../platform/mail';
 import type { FileStore, StoredFile } from '../platform/storage';
 import type { PdfFreezer } from '../documents/pdf-freezer';
-import { DELIVERY_ACTOR, documentOf, messageEvent, NO_REQUEST, recipientsText, type MessageRow } from './outbox';
+import { DELIVERY_ACTOR, documentName, documentOf, messageEvent, NO_REQUEST, recipientsText, type MessageRow } from './outbox';
+import { scanReminders, type ReminderScan } from './reminder-scan';
+import { reminderName, stillDue } from './reminders';
 
 const DELIVER = 'mail-deliver';
 const SWEEP = 'mail-sweep';
+const REMIND = 'mail-reminders';
 
 export interface MailQueue {
   /** Starts pg-boss (its schema on the first start) and the workers; resolves once they run. */
@@ -40,6 +45,8 @@ export interface MailQueue {
   enqueue(dossierId: string, messageId: string, at?: Date): Promise<void>;
   /** Stale `sending` messages → `uncertain`; due messages without a job queued again. Returns how many became uncertain. */
   sweep(): Promise<number>;
+  /** Stores and queues the payment reminders due on `asOf` (a Paris date; today by default) in the dossiers in automatic mode. */
+  scanReminders(asOf?: string): Promise<ReminderScan>;
   /** Stops taking jobs and waits for the deliveries in progress. */
   stop(): Promise<void>;
 }
@@ -117,6 +124,35 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
     });
   }
 
+  /**
+   * A reminder leaves only while its invoice is still due. The invoice is read FOR SHARE: a
+   * payment being recorded (which locks it for update) is either committed and seen here, or
+   * waits until the claim is. Otherwise the message is `cancelled` and its level freed.
+   */
+  async function reminderStillDue(t: Db, waiting: MessageRow): Promise<boolean> {
+    const doc = await t.selectFrom('documents').selectAll().where('dossier_id', '=', waiting.dossier_id).where('id', '=', waiting.document_id).forShare().executeTakeFirstOrThrow();
+    if (stillDue(doc)) return true;
+    const cancelled = await t
+      .updateTable('outgoing_messages')
+      .set({ state: 'cancelled', lease_until: null, updated_at: new Date(), last_error: 'Facture réglée ou annulée avant l’envoi de la relance.' })
+      .where('dossier_id', '=', waiting.dossier_id)
+      .where('id', '=', waiting.id)
+      .where('state', 'in', ['pending', 'retry'])
+      .returningAll()
+      .executeTakeFirst();
+    if (!cancelled) return false;
+    await t
+      .updateTable('invoice_reminders')
+      .set({ cancelled_at: sql<Date>`now()` })
+      .where('dossier_id', '=', waiting.dossier_id)
+      .where('document_id', '=', waiting.document_id)
+      .where('message_id', '=', waiting.id)
+      .execute();
+    const docRef = { type: doc.type, number: doc.number ?? '' };
+    await writeAudit(t, waiting.dossier_id, DELIVERY_ACTOR, NO_REQUEST, messageEvent(cancelled, docRef, 'document.reminder_cancelled', `${reminderName(cancelled.reminder_level!)} de ${documentName(doc.type, docRef.number)} annulée avant l'envoi : la facture est réglée ou annulée`));
+    return false;
+  }
+
   async function deliverOne(dossierId: string, messageId: string): Promise<void> {
     const waiting = await tx({ dossierId }, (t) => t.selectFrom('outgoing_messages').selectAll().where('dossier_id', '=', dossierId).where('id', '=', messageId).executeTakeFirst());
     if (!waiting || (waiting.state !== 'pending' && waiting.state !== 'retry')) return;
@@ -129,8 +165,9 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
     const attemptId = randomUUID();
     // The claim, committed before the SMTP conversation: whoever finds the message `sending`
     // knows an attempt may have reached the server.
-    const row = await tx({ dossierId }, (t) =>
-      t
+    const row = await tx({ dossierId }, async (t) => {
+      if (waiting.reminder_level !== null && !(await reminderStillDue(t, waiting))) return undefined;
+      return t
         .updateTable('outgoing_messages')
         .set({
           state: 'sending',
@@ -145,9 +182,9 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
         .where('id', '=', messageId)
         .where('state', 'in', ['pending', 'retry'])
         .returningAll()
-        .executeTakeFirst(),
-    );
-    if (!row) return; // another worker claimed it first
+        .executeTakeFirst();
+    });
+    if (!row) return; // another worker claimed it first, or a reminder of an invoice settled meanwhile
     const domain = mailer.fromAddress.split('@')[1] ?? 'localhost';
     const recipients = recipientsText(row);
     try {
@@ -235,6 +272,7 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
         await boss.start();
         await boss.createQueue(DELIVER);
         await boss.createQueue(SWEEP);
+        await boss.createQueue(REMIND);
         // MAIL_WORKER=false: this process stores and queues messages; other processes deliver them.
         if (!config.mail.worker) return;
         workerId = await boss.work<{ dossierId: string; messageId: string }>(DELIVER, { batchSize: 4, pollingIntervalSeconds: config.mail.pollSeconds }, async (jobs) => {
@@ -244,12 +282,17 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
           await sweep();
         });
         await boss.schedule(SWEEP, '* * * * *');
+        await boss.work(REMIND, { pollingIntervalSeconds: 60 }, async () => {
+          await scanReminders({ db: deps.db, tx, enqueue, sendingLimit: config.mail.ratePerHour });
+        });
+        await boss.schedule(REMIND, '7 * * * *', undefined, { tz: 'Europe/Paris' });
         await sweep().catch((error: unknown) => deps.log.error({ err: error }, 'mail sweep failed'));
       })();
       return started;
     },
     enqueue,
     sweep,
+    scanReminders: (asOf) => scanReminders({ db: deps.db, tx, enqueue, sendingLimit: config.mail.ratePerHour }, asOf),
     async stop() {
       if (!started || stopping) return;
       stopping = true;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, parisDate } from '../../core/dates';
 import { AVAILABLE_PERMISSIONS, BUILTIN_PROFILE_KEYS, BUILTIN_PROFILES, normalizePermissions, type Permission } from '../../core/permissions';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { ApiClient, signUp, uniqueEmail } from '../../../test/helpers/client';
@@ -60,6 +61,8 @@ let outsider: ApiClient;
 const held = new Map<string, Permission[]>();
 /** Custom profiles holding only `dossier.read`, which any member manager may grant. */
 let minimalProfiles: [string, string];
+/** An invoice 60 days overdue, for « Relancer ». */
+let overdueInvoice: string;
 
 /**
  * Dossier routes that read records of another kind than their own permission covers, with the
@@ -86,6 +89,8 @@ const READS: Record<string, Permission[]> = {
   'POST /api/d/:dossierId/invoices/:documentId/send': ['invoices.read'],
   'POST /api/d/:dossierId/invoices/:documentId/messages/:messageId/resend': ['invoices.read'],
   'POST /api/d/:dossierId/invoices/:documentId/messages/:messageId/mark-sent': ['invoices.read'],
+  'POST /api/d/:dossierId/invoices/:documentId/reminders': ['invoices.read'],
+  'GET /api/d/:dossierId/invoices/:documentId/reminders/next': ['invoices.read'],
   'POST /api/d/:dossierId/customers': ['customers.read'],
   'PATCH /api/d/:dossierId/customers/:customerId': ['customers.read'],
   'POST /api/d/:dossierId/customers/:customerId/archive': ['customers.read'],
@@ -180,12 +185,30 @@ function mailSamples(): Record<string, Prepare> {
   return samples;
 }
 
+/**
+ * The reminder routes. « Relancer » needs an overdue invoice: one issued 60 days ago (before any
+ * other, for the series' chronology), reminded with one idempotency key, so that each allowed
+ * call after the first answers the same reminder.
+ */
+function reminderSamples(): Record<string, Prepare> {
+  return {
+    'GET /api/d/:dossierId/reminder-plan': async (id) => ({ url: `/api/d/${id}/reminder-plan` }),
+    'PUT /api/d/:dossierId/reminder-plan': async (id) => ({ url: `/api/d/${id}/reminder-plan`, body: { mode: 'manual', days: { 1: 10, 2: 30, 3: 45 } } }),
+    'GET /api/d/:dossierId/invoices/:documentId/reminders/next': async (id) => ({ url: `/api/d/${id}/invoices/${overdueInvoice}/reminders/next` }),
+    'POST /api/d/:dossierId/invoices/:documentId/reminders': async (id) => ({
+      url: `/api/d/${id}/invoices/${overdueInvoice}/reminders`,
+      body: { level: 1, to: ['compta@renard.example'], subject: 'Rappel', body: 'Bonjour,\nnotre facture reste impayée.', idempotencyKey: 'matrice-relance' },
+    }),
+  };
+}
+
 const SAMPLES: Record<string, Prepare> = {
   ...documentSamples(
     () => admin,
     () => customerForDocuments,
   ),
   ...mailSamples(),
+  ...reminderSamples(),
   'GET /api/d/:dossierId': async (id) => ({ url: `/api/d/${id}` }),
   'PATCH /api/d/:dossierId/settings': async (id) => ({ url: `/api/d/${id}/settings`, body: { phone: '01 23 45 67 89' } }),
   'PUT /api/d/:dossierId/logo': async (id) => ({ url: `/api/d/${id}/logo`, raw: makePng(), contentType: 'image/png' }),
@@ -281,6 +304,9 @@ beforeAll(async () => {
   await server.ctx.db.updateTable('dossiers').set({ plan: 'tpe_plus', extra_seats: 1000 }).where('id', '=', dossierId).execute();
   await setUpSeller(admin, dossierId);
   customerForDocuments = await createCustomer(dossierId);
+  const overdue = await admin.post(`/api/d/${dossierId}/invoices`, { type: 'invoice', customerId: customerForDocuments, issueDate: addDays(parisDate(), -60), paymentTerms: { days: 0, endOfMonth: false }, lines: [LINE] });
+  expect((await admin.post(`/api/d/${dossierId}/invoices/${overdue.body.document.id}/issue`, { version: overdue.body.document.version })).status).toBe(200);
+  overdueInvoice = overdue.body.document.id as string;
   minimalProfiles = [await createProfile(dossierId), await createProfile(dossierId)];
   for (const key of BUILTIN_PROFILE_KEYS) {
     members.set(key, await join(key));

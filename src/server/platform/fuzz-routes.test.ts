@@ -138,6 +138,8 @@ function realBody(route: RegisteredRoute): unknown {
     'POST /api/d/:dossierId/invoices/:documentId/payments/:paymentId/cancel': () => ({ reason: 'Chèque refusé' }),
     'POST /api/d/:dossierId/quotes/:documentId/send': () => ({ to: ['compta@renard.example'], cc: ['associe@renard.example'], subject: 'Votre devis', body: 'Bonjour,\nci-joint notre devis.', idempotencyKey: `fuzz-${randomUUID()}` }),
     'POST /api/d/:dossierId/invoices/:documentId/send': () => ({ to: ['compta@renard.example'], subject: 'Votre facture', body: 'Bonjour,\nci-joint notre facture.', idempotencyKey: `fuzz-${randomUUID()}` }),
+    'POST /api/d/:dossierId/invoices/:documentId/reminders': () => ({ level: 1, to: ['compta@renard.example'], subject: 'Rappel : votre facture', body: 'Bonjour,\nnotre facture reste impayée.', idempotencyKey: `fuzz-${randomUUID()}` }),
+    'PUT /api/d/:dossierId/reminder-plan': () => ({ mode: 'manual', days: { 1: 7, 2: 30, 3: 45 } }),
     'PUT /api/d/:dossierId/numbering/:series': () => ({ format: 'PF-{AAAA}-{NNNN}', yearlyReset: true, firstNumber: 1 }),
     'PUT /api/d/:dossierId/mail-templates/:kind': () => ({ subject: 'Votre facture {numero} — {entreprise}', body: 'Bonjour {client},\n\nci-joint notre facture {numero} : {reste_du} restent dus.\nIBAN {iban}' }),
   };

@@ -1,5 +1,6 @@
 /** Devis / Factures / Avoirs: the documents of a family with search, filters, sort, pages and a totals row. */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { documentStatusLabel, type DisplayStatus, type DocumentFamily, type DocumentType } from '../../core/documents';
 import { api, seg } from '../app/api';
@@ -7,12 +8,14 @@ import { CustomerPicker } from '../customers/CustomerPicker';
 import type { Customer } from '../customers/types';
 import { useCan, useCurrentDossier } from '../dossiers/context';
 import { useI18n, type MessageKey } from '../i18n';
+import { Alert } from '../ui/Alert';
 import { Page } from '../ui/Page';
 import { formatDay, formatEuros } from './format';
 import { invoicingKeys } from './keys';
 import { documentTitle, statusLabel, statusTone } from './labels';
 import { Filters, ListResults, SearchBox, SortHeader, pageNumber, useListParams } from './listing';
-import type { Doc, DocListAnswer } from './types';
+import { ReminderCell } from './Reminders';
+import type { DocListAnswer, DocListItem } from './types';
 
 const PAGE_SIZE = 25;
 
@@ -20,6 +23,8 @@ const STATUSES: Record<DocumentFamily, DisplayStatus[]> = {
   quotes: ['draft', 'finalised', 'accepted', 'refused', 'expired'],
   invoices: ['draft', 'issued', 'partially_paid', 'paid', 'overdue', 'to_refund', 'cancelled', 'finalised'],
 };
+
+const REMINDER_FILTERS = ['none', '1', '2', '3'] as const;
 
 const INVOICE_TYPES: DocumentType[] = ['invoice', 'deposit_invoice', 'credit_note', 'pro_forma'];
 
@@ -40,6 +45,7 @@ export function DocumentsPage({ family }: { family: DocumentFamily }) {
     type: '',
     status: '',
     customerId: '',
+    reminder: '',
     from: '',
     to: '',
     sort: 'issueDate',
@@ -63,7 +69,8 @@ export function DocumentsPage({ family }: { family: DocumentFamily }) {
   const invoices = family === 'invoices';
   const base = `/d/${dossier.id}/${family}`;
   const onSort = (sort: string, order: 'asc' | 'desc') => update({ sort, order });
-  const filtered = Boolean(values.q || values.status || values.customerId || values.from || values.to || (values.type && !creditNotes));
+  const filtered = Boolean(values.q || values.status || values.customerId || values.reminder || values.from || values.to || (values.type && !creditNotes));
+  const [notice, setNotice] = useState<string | null>(null);
 
   const actions = canWrite ? (
     family === 'quotes' ? (
@@ -110,6 +117,19 @@ export function DocumentsPage({ family }: { family: DocumentFamily }) {
             ))}
           </select>
         </div>
+        {invoices && (
+          <div className="field">
+            <label htmlFor="filter-reminder">{t('reminders.filter')}</label>
+            <select id="filter-reminder" value={values.reminder} onChange={(e) => update({ reminder: e.target.value })}>
+              <option value="">{t('list.all')}</option>
+              {REMINDER_FILTERS.map((r) => (
+                <option key={r} value={r}>
+                  {r === 'none' ? t('reminders.filterNone') : t('reminders.filterLevel', { level: r })}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         {canReadCustomers && (
           <CustomerPicker
             dossierId={dossier.id}
@@ -133,6 +153,7 @@ export function DocumentsPage({ family }: { family: DocumentFamily }) {
         </fieldset>
       </Filters>
 
+      {notice && <Alert kind="success" title={notice} />}
       <ListResults
         list={list}
         count={(total) => t('documents.count', { count: total })}
@@ -163,11 +184,12 @@ export function DocumentsPage({ family }: { family: DocumentFamily }) {
                   </th>
                 )}
                 <th scope="col">{t('documents.status')}</th>
+                {invoices && <th scope="col">{t('reminders.column')}</th>}
               </tr>
             </thead>
             <tbody>
               {data.items.map((d) => (
-                <DocumentRow key={d.id} doc={d} family={family} invoices={invoices} />
+                <DocumentRow key={d.id} doc={d} family={family} invoices={invoices} onReminded={(to) => setNotice(t('reminders.queued', { number: d.number ?? '', to: to.join(', ') }))} />
               ))}
             </tbody>
             <tfoot>
@@ -187,6 +209,7 @@ export function DocumentsPage({ family }: { family: DocumentFamily }) {
                   </td>
                 )}
                 <td />
+                {invoices && <td />}
               </tr>
             </tfoot>
           </table>
@@ -196,7 +219,7 @@ export function DocumentsPage({ family }: { family: DocumentFamily }) {
   );
 }
 
-function DocumentRow({ doc, family, invoices }: { doc: Doc; family: DocumentFamily; invoices: boolean }) {
+function DocumentRow({ doc, family, invoices, onReminded }: { doc: DocListItem; family: DocumentFamily; invoices: boolean; onReminded: (to: string[]) => void }) {
   const { t, locale } = useI18n();
   const { dossier } = useCurrentDossier();
   const payable = doc.type === 'invoice' || doc.type === 'deposit_invoice';
@@ -229,6 +252,11 @@ function DocumentRow({ doc, family, invoices }: { doc: Doc; family: DocumentFami
       <td data-label={t('documents.status')}>
         <StatusBadge status={doc.displayStatus} type={doc.type} />
       </td>
+      {invoices && (
+        <td data-label={t('reminders.column')}>
+          <ReminderCell doc={doc} onSent={onReminded} />
+        </td>
+      )}
     </tr>
   );
 }

@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { DocumentFamily } from '../../core/documents';
-import { attachmentName, fillMessage, MAX_BODY_LENGTH, sendMessageSchema, type MailTemplate } from '../../core/outgoing-mail';
+import { attachmentName, fillMessage, MAX_BODY_LENGTH, REMINDER_LEVEL_LABELS, sendMessageSchema, type MailTemplate, type ReminderLevel } from '../../core/outgoing-mail';
 import { ApiError, api, seg } from '../app/api';
 import { useCan, useCurrentDossier } from '../dossiers/context';
 import { useI18n } from '../i18n';
@@ -42,19 +42,29 @@ function randomKey(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** A reminder to send (« Relancer »): its level, and the message the server filled from the level's template. */
+export interface ReminderDraft {
+  level: ReminderLevel;
+  subject: string;
+  body: string;
+  to: string[];
+}
+
 interface SendDialogProps {
   doc: Doc;
   family: DocumentFamily;
+  reminder?: ReminderDraft;
   onSent: (to: string[]) => void;
   onClose: () => void;
 }
 
-/** The dialog opens once the dossier's template of the document's type is known. */
+/** The dialog opens once its message is known: a reminder's, or the dossier's template of the document's type. */
 export function SendDialog(props: SendDialogProps) {
   const { t } = useI18n();
   const { dossier } = useCurrentDossier();
   const templates = useMailTemplates(dossier.id);
   const template = templates.data?.templates.find((x) => x.kind === props.doc.type);
+  if (props.reminder) return <SendForm {...props} template={props.reminder} />;
   if (template) return <SendForm {...props} template={template} />;
   return (
     <Dialog title={t('mail.dialogTitle')} onClose={props.onClose} wide>
@@ -63,14 +73,15 @@ export function SendDialog(props: SendDialogProps) {
   );
 }
 
-function SendForm({ doc, family, onSent, onClose, template: unfilled }: SendDialogProps & { template: MailTemplate }) {
-  const { t } = useI18n();
+function SendForm({ doc, family, reminder, onSent, onClose, template: unfilled }: SendDialogProps & { template: MailTemplate }) {
+  const { t, locale } = useI18n();
   const { dossier } = useCurrentDossier();
   const queryClient = useQueryClient();
   const errors = useFormErrors();
   const canCustomers = useCan('customers.read');
   // One key per opening of the dialog: a double click, or a request retried, sends one message.
   const [idempotencyKey] = useState(randomKey);
+  // A reminder's text comes filled by the server; filling it again changes nothing.
   const template = fillMessage(unfilled, {
     type: doc.type,
     number: doc.number ?? '',
@@ -86,19 +97,23 @@ function SendForm({ doc, family, onSent, onClose, template: unfilled }: SendDial
   const customer = useQuery({
     queryKey: ['dossier', dossier.id, 'customers', doc.customerId, 'for-mail'],
     queryFn: ({ signal }) => api.get<{ customer: { emails: string[] } }>(`/api/d/${seg(dossier.id)}/customers/${seg(doc.customerId ?? '')}`, signal),
-    enabled: Boolean(doc.customerId) && canCustomers,
+    enabled: !reminder && Boolean(doc.customerId) && canCustomers,
   });
   const [to, setTo] = useState<string | null>(null);
   const [cc, setCc] = useState('');
   const [bcc, setBcc] = useState('');
   const [subject, setSubject] = useState(template.subject);
   const [body, setBody] = useState(template.body);
-  const toValue = to ?? customer.data?.customer.emails.join(', ') ?? '';
+  const toValue = to ?? (reminder ? reminder.to : customer.data?.customer.emails)?.join(', ') ?? '';
   const pdfName = attachmentName(doc.number ?? '');
 
   const send = useMutation({
-    mutationFn: (payload: object) => api.post<{ message: OutgoingMessage }>(`/api/d/${seg(dossier.id)}/${family}/${seg(doc.id)}/send`, payload),
+    mutationFn: (payload: object) =>
+      reminder
+        ? api.post<{ message: OutgoingMessage }>(`/api/d/${seg(dossier.id)}/invoices/${seg(doc.id)}/reminders`, { ...payload, level: reminder.level })
+        : api.post<{ message: OutgoingMessage }>(`/api/d/${seg(dossier.id)}/${family}/${seg(doc.id)}/send`, payload),
     onSuccess: ({ message }) => {
+      if (reminder) void queryClient.invalidateQueries({ queryKey: invoicingKeys.family(dossier.id, family) });
       void queryClient.invalidateQueries({ queryKey: messagesKey(dossier.id, family, doc.id) });
       void queryClient.invalidateQueries({ queryKey: invoicingKeys.history(dossier.id, family, doc.id) });
       void queryClient.invalidateQueries({ queryKey: mailKeys.all(dossier.id) });
@@ -127,7 +142,7 @@ function SendForm({ doc, family, onSent, onClose, template: unfilled }: SendDial
 
   const labels = { 'mail-to': t('mail.to'), 'mail-cc': t('mail.cc'), 'mail-bcc': t('mail.bcc'), 'mail-subject': t('mail.subject'), 'mail-body': t('mail.body') };
   return (
-    <Dialog title={t('mail.dialogTitle')} onClose={onClose} wide>
+    <Dialog title={reminder ? t('reminders.dialogTitle', { level: reminder.level, label: REMINDER_LEVEL_LABELS[reminder.level][locale] }) : t('mail.dialogTitle')} onClose={onClose} wide>
       <form className="form" onSubmit={submit} noValidate>
         <ErrorSummary errors={errors} labels={labels} />
         <TextField name="mail-to" label={labels['mail-to']} hint={t('mail.addressesHint')} value={toValue} onChange={setTo} error={errors.fields['mail-to']} autoComplete="off" required />

@@ -60,8 +60,14 @@ export interface DocAnswer {
   document: Doc;
 }
 
+/** A row of the invoice list: the highest reminder sent, and whether the customer has an address to remind. */
+export interface DocListItem extends Doc {
+  reminder: { level: number; at: string } | null;
+  customerHasEmail: boolean;
+}
+
 export interface DocListAnswer {
-  items: Doc[];
+  items: DocListItem[];
   total: number;
   page: number;
   pageSize: number;

@@ -31,6 +31,7 @@ const FILTER_LABELS: Record<MessageFilter, MessageKey> = {
   retry: 'envois.filter.retry',
   failed: 'envois.filter.failed',
   uncertain: 'envois.filter.uncertain',
+  cancelled: 'envois.filter.cancelled',
 };
 
 const QUOTE_TYPES: readonly DocumentType[] = ['quote'];

@@ -7,7 +7,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import type { DocumentFamily } from '../../core/documents';
 import type { Locale } from '../../core/errors';
-import type { MessageState } from '../../core/outgoing-mail';
+import { REMINDER_LEVEL_LABELS, type MessageState, type ReminderLevel } from '../../core/outgoing-mail';
 import { ApiError, api, seg } from '../app/api';
 import { useCan, useCurrentDossier } from '../dossiers/context';
 import { useI18n, type MessageKey, type Translate } from '../i18n';
@@ -18,6 +18,8 @@ export interface OutgoingMessage {
   id: string;
   documentId: string;
   state: MessageState;
+  /** A payment reminder's level (1 to 3); null for a document sent by a person. */
+  reminderLevel: number | null;
   to: string[];
   cc: string[];
   bcc: string[];
@@ -56,6 +58,7 @@ const STATE_LABELS: Record<MessageState, (m: OutgoingMessage, c: LabelContext) =
   retry: (m, { t, locale }) => t('mail.state.retry', { time: parisTime(m.nextAttemptAt ?? m.createdAt, locale) }),
   failed: (_m, { t }) => t('mail.state.failed'),
   uncertain: (_m, { t }) => t('mail.state.uncertain'),
+  cancelled: (_m, { t }) => t('mail.state.cancelled'),
 };
 
 /** What explains the state, when something does. */
@@ -66,6 +69,7 @@ const STATE_DETAILS: Record<MessageState, (m: OutgoingMessage, t: Translate) => 
   retry: (m, t) => m.lastError && <p className="muted">{t('mail.lastError', { error: m.lastError })}</p>,
   failed: (m, t) => <p className="field__error">{t('mail.serverReply', { reply: m.smtpResponse ?? m.lastError ?? '' })}</p>,
   uncertain: (_m, t) => <p className="muted">{t('mail.uncertainHint')}</p>,
+  cancelled: () => null,
 };
 
 type Decision = 'resend' | 'mark-sent';
@@ -79,6 +83,7 @@ const STATE_ACTIONS: Record<MessageState, readonly Decision[]> = {
   retry: [],
   failed: ['resend'],
   uncertain: ['resend', 'mark-sent'],
+  cancelled: [],
 };
 
 /** Whether the message is still on its way (its list refreshes until it is not). */
@@ -110,6 +115,9 @@ export function MessageStatus({ message, family, details = true, children }: { m
     <>
       <p className="message__state" data-testid="message-state">
         {messageStateLabel(message, t, locale)}
+        {message.reminderLevel !== null && (
+          <span className="badge badge--info message__level">{t('reminders.levelBadge', { level: message.reminderLevel, label: REMINDER_LEVEL_LABELS[message.reminderLevel as ReminderLevel][locale] })}</span>
+        )}
       </p>
       {children}
       {details && STATE_DETAILS[message.state](message, t)}

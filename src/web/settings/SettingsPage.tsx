@@ -1,4 +1,4 @@
-/** Paramètres: the company details printed on every document, and the logo. */
+/** Paramètres: the company details printed on every document, the logo, and the payment reminders. */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
@@ -13,6 +13,7 @@ import { CheckboxField, RequiredLegend, SelectField, TextField } from '../ui/Fie
 import { ErrorSummary, useFormErrors } from '../ui/FormErrors';
 import { Page } from '../ui/Page';
 import { LogoSection } from './LogoSection';
+import { RemindersSection } from './RemindersSection';
 import { FIELD_PATHS, formValuesOf, isLegalForm, localizeFieldMessage, validateSettings, type SettingsFormValues } from './settingsForm';
 
 const COUNTRIES = ['FR', 'BE', 'LU', 'CH', 'MC', 'DE', 'ES', 'IT', 'PT', 'NL', 'GB', 'IE', 'AT'] as const;
@@ -35,6 +36,7 @@ export function SettingsPage() {
     >
       <SettingsForm key={dossier.id} dossier={dossier} />
       <LogoSection dossier={dossier} />
+      <RemindersSection />
     </Page>
   );
 }

@@ -1,0 +1,98 @@
+/**
+ * Journey: reminding an overdue invoice from the invoice list. The business owner's invoice,
+ * issued sixty days ago and payable on receipt, is overdue: the list offers « Relancer », the
+ * dialog opens with the customer's address and the first level's template (« Rappel : facture … »),
+ * « Envoyer », and the list shows « Relance 1 — <today> »; filtering on « Relance 1 » keeps it. The
+ * invoice's page lists the message with its level. In Paramètres › Relances, a level's days are
+ * checked and saved.
+ *
+ * The company details, the customer and the invoice are created through the API from the page
+ * (as the web app does, with its session and CSRF token): the journey is the reminder.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, parisDate } from '../../src/core/dates';
+import { SELLER, LINE } from '../helpers/invoicing';
+import { withArtifacts, type Tab } from './driver';
+import { engines, expectCleanConsole, fieldValue, journey, JOURNEY_TIMEOUT_MS, startE2E, waitUntil, type E2E } from './support';
+
+const CUSTOMER_EMAIL = 'comptabilite@dubois.example';
+
+async function apiFromPage(tab: Tab, method: string, path: string, body?: unknown): Promise<any> {
+  const result = await tab.evaluate(
+    async ({ method, path, body }) => {
+      const csrf = (await (await fetch('/api/csrf')).json()) as { token: string };
+      const res = await fetch(path, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrf.token }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as unknown };
+    },
+    { method, path, body },
+  );
+  if (result.status >= 300) throw new Error(`${method} ${path}: ${result.status} ${JSON.stringify(result.body)}`);
+  return result.body;
+}
+
+describe.each(engines())('reminding an overdue invoice (%s)', (engine) => {
+  let e2e: E2E;
+  const tabs: Tab[] = [];
+  beforeAll(async () => {
+    e2e = await startE2E(engine);
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  it('« Relancer » from the invoice list sends the first reminder, and the list shows « Relance 1 »', async () => {
+    await withArtifacts('reminders', () => tabs, async () => {
+      const { tab, dossierId } = await journey(e2e, tabs, { name: 'Hélène Roux', company: 'Atelier Roux' });
+      const base = `/api/d/${dossierId}`;
+      await apiFromPage(tab, 'PATCH', `${base}/settings`, { ...SELLER, legalName: 'Atelier Roux SARL', email: 'contact@roux.example' });
+      const customer = await apiFromPage(tab, 'POST', `${base}/customers`, {
+        kind: 'company',
+        name: 'Maison Dubois SAS',
+        siren: '404833048',
+        vatNumber: 'FR83404833048',
+        billingAddress: { line1: '3 place du Marché', line2: '', postalCode: '38000', city: 'Grenoble', country: 'FR' },
+        emails: [CUSTOMER_EMAIL],
+      });
+      const draft = await apiFromPage(tab, 'POST', `${base}/invoices`, {
+        type: 'invoice',
+        customerId: customer.customer.id,
+        issueDate: addDays(parisDate(), -60),
+        paymentTerms: { days: 0, endOfMonth: false },
+        lines: [LINE],
+      });
+      const issued = await apiFromPage(tab, 'POST', `${base}/invoices/${draft.document.id}/issue`, { version: draft.document.version });
+      const number = issued.document.number as string;
+
+      await tab.goto(`/d/${dossierId}/invoices`);
+      await tab.waitForText(number);
+      await tab.click('Relancer');
+      await tab.waitForText('Aperçu du message');
+      await waitUntil('the customer’s address prefilled', async () => (await fieldValue(tab, 'Destinataires')) === CUSTOMER_EMAIL);
+      expect(await fieldValue(tab, 'Objet')).toBe(`Rappel : facture ${number} — Atelier Roux SARL`);
+      await tab.click('Envoyer');
+
+      const today = parisDate().split('-').reverse().slice(0, 2).join('/');
+      await tab.waitForText(`Relance 1 — ${today}`, { selector: '[data-testid="reminder-level"]', timeoutMs: 30_000 });
+      await tab.select('Relance', 'Relance 1');
+      await waitUntil('the filter in the URL', async () => (await tab.url()).includes('reminder=1'));
+      await tab.waitForText(number);
+
+      await tab.goto(`/d/${dossierId}/invoices/${draft.document.id}`);
+      await tab.waitForText('Relance 1 — Relance courtoise', { selector: '[data-testid="document-messages"]' });
+      await tab.waitForText(/Envoyé le .* à comptabilite@dubois\.example/, { selector: '[data-testid="document-messages"]', timeoutMs: 30_000 });
+
+      // Paramètres › Relances: each level explained with its template; the days are checked.
+      await tab.goto(`/d/${dossierId}/settings`);
+      await tab.waitForText('Mise en demeure de payer : facture {numero} — {entreprise}', { selector: '#reminders-title + p + form' });
+      await tab.fill('Jours après l’échéance', '0');
+      await tab.click('Enregistrer les relances');
+      await tab.waitForText('Au moins 1 jour après l’échéance.');
+      await tab.fill('Jours après l’échéance', '10');
+      await tab.click('Enregistrer les relances');
+      await tab.waitForText('Plan de relance enregistré.');
+      const plan = await apiFromPage(tab, 'GET', `${base}/reminder-plan`);
+      expect(plan.plan).toEqual({ mode: 'manual', days: { 1: 10, 2: 30, 3: 45 } });
+      expectCleanConsole(tab);
+    });
+  }, JOURNEY_TIMEOUT_MS);
+});
