@@ -201,6 +201,11 @@ describe('the dossier’s messages (« Envois »)', () => {
     const foreign = await admin.get(`/api/d/${dossierId}/messages?cursor=${otherMessage.body.message.id}`);
     expect(foreign.status).toBe(400);
     expect(foreign.body.error.code).toBe('invalid_cursor');
+    // Delivered before the next tests compare the database before and after a refusal.
+    const otherId = otherMessage.body.message.id as string;
+    await until('the other dossier’s message delivered', async () =>
+      ((await outsider.client.get(`/api/d/${outsider.dossierId}/invoices/${otherInvoice.id}/messages`)).body.messages as { id: string; state: string }[]).some((m) => m.id === otherId && m.state === 'sent'),
+    );
 
     const hidden = await quoteSender.get(`/api/d/${dossierId}/messages?cursor=${sent.accepted}`);
     expect(hidden.status).toBe(400);
