@@ -25,7 +25,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import type { Tx } from '../db/tx';
 import { writeAudit } from '../platform/audit';
-import type { Mailer } from '../platform/mail';
+import { SMTP_CONNECTIONS, type Mailer } from '../platform/mail';
 import type { FileStore, StoredFile } from '../platform/storage';
 import type { PdfFreezer } from '../documents/pdf-freezer';
 import { DELIVERY_ACTOR, documentOf, messageEvent, NO_REQUEST, recipientsText, type MessageRow } from './outbox';
@@ -237,7 +237,7 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
         await boss.createQueue(SWEEP);
         // MAIL_WORKER=false: this process stores and queues messages; other processes deliver them.
         if (!config.mail.worker) return;
-        workerId = await boss.work<{ dossierId: string; messageId: string }>(DELIVER, { batchSize: 4, pollingIntervalSeconds: config.mail.pollSeconds }, async (jobs) => {
+        workerId = await boss.work<{ dossierId: string; messageId: string }>(DELIVER, { batchSize: SMTP_CONNECTIONS, pollingIntervalSeconds: config.mail.pollSeconds }, async (jobs) => {
           await Promise.all(jobs.map((job) => deliverOne(job.data.dossierId, job.data.messageId).catch((error: unknown) => deps.log.error({ err: error, ...job.data }, 'mail delivery failed'))));
         });
         await boss.work(SWEEP, { pollingIntervalSeconds: 30 }, async () => {

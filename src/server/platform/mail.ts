@@ -50,6 +50,14 @@ export interface DeliveryReceipt {
 /** SMTP time limits of a delivery, in milliseconds: a hung server is a temporary failure, not a stuck worker. */
 export const SMTP_TIMEOUTS = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
 
+/** How many documents the queue's worker delivers at once, each on its own SMTP connection. */
+export const SMTP_CONNECTIONS = 4;
+
+/** The options of the transport that delivers documents (also what `bench/mail-throughput.ts` compares with). */
+export function deliveryTransportOptions(smtpUrl: string) {
+  return { url: smtpUrl, ...SMTP_TIMEOUTS };
+}
+
 export interface Mailer {
   readonly smtpConfigured: boolean;
   send(message: MailMessage): Promise<void>;
@@ -90,7 +98,7 @@ export function createMailer(opts: { smtpUrl: string | null; from: string; outbo
   const smtp: Transporter | null = opts.smtpUrl ? nodemailer().createTransport(opts.smtpUrl) : null;
   let local: Transporter | null = null;
   // Deliveries carry explicit time limits: the worker's lease must outlast the longest conversation.
-  const delivering: Transporter | null = opts.smtpUrl ? nodemailer().createTransport({ url: opts.smtpUrl, ...SMTP_TIMEOUTS }) : null;
+  const delivering: Transporter | null = opts.smtpUrl ? nodemailer().createTransport(deliveryTransportOptions(opts.smtpUrl)) : null;
   const fromAddress = addressOf(opts.from);
 
   /** A new outbox entry's id, sortable by name: the time first, then a random part. */
