@@ -88,6 +88,7 @@ export async function startServer(config: Config, opts: { database?: StartedData
       await app.close();
       // Deliveries in progress finish (their outcome stored) before the pool closes.
       await mail.stop().catch((error: unknown) => app.log.error({ err: error }, 'the mail queue did not stop cleanly'));
+      mailer.close();
       await ctx.pdfs.close();
       await ctx.anchors.close();
       await pdfRenderer.close();

@@ -39,6 +39,9 @@ function createSmtp(): SMTPServer {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    // Stopping, it tells the connected clients 421 and hangs up soon (as mail servers do), so the
+    // pooled connections it had are broken under the sender.
+    closeTimeout: 200,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       let announced = false;
@@ -227,6 +230,21 @@ describe('temporary and permanent failures', () => {
     expect(arrivals(marker)).toHaveLength(1);
     const history = (await admin.get(`/api/d/${dossierId}/invoices/${invoice.id}/history`)).body.events as { action: string; summary: string }[];
     expect(history.find((e) => e.action === 'document.email_retry')?.summary).toMatch(/nouvel essai à \d\d:\d\d \(.*451/);
+  });
+
+  it('a 421 that closes the pooled connection: retried and delivered once; the next message goes out on a new connection at its first attempt', async () => {
+    const invoice = await issuedInvoice();
+    const marker = key();
+    scripts.set(marker, [421]);
+    expect((await admin.post(`/api/d/${dossierId}/invoices/${invoice.id}/send`, sendBody(`Coupure ${marker}`))).status).toBe(202);
+    const sent = await stateOf(invoice.id, 'sent');
+    expect(sent.attempts).toBe(2);
+    expect(arrivals(marker)).toHaveLength(1);
+    const next = await issuedInvoice();
+    const after = key();
+    expect((await admin.post(`/api/d/${dossierId}/invoices/${next.id}/send`, sendBody(`Après coupure ${after}`))).status).toBe(202);
+    expect((await stateOf(next.id, 'sent')).attempts).toBe(1);
+    expect(arrivals(after)).toHaveLength(1);
   });
 
   it('a 550: failed at once with the server’s reply, never retried', async () => {
