@@ -11,7 +11,7 @@ import { attachmentName, type MessageState, type sendMessageSchema } from '../..
 import type { z } from 'zod';
 import type { Db } from '../db/pool';
 import type { OutgoingMessagesTable } from '../db/schema';
-import { lockAuditHead, type AuditActor } from '../platform/audit';
+import type { AuditActor } from '../platform/audit';
 import type { DossierContext } from '../platform/auth';
 import { AppError, conflict, notFound } from '../platform/errors';
 import { loadDossier } from '../documents/drafts';
@@ -70,19 +70,13 @@ export function messageEvent(row: MessageRow, document: { type: DocumentType; nu
 /**
  * « Envoyer »: stores the message and its audit event in the request's transaction. A second
  * request with the same idempotency key (a double click, a retried request) answers the message
- * the first one stored and writes nothing: the dossier's write lock is taken before looking, so
- * two concurrent requests find each other.
+ * the first one stored and writes nothing: the key is unique per dossier, so of two concurrent
+ * requests one inserts and the other waits for its commit, then finds its message. The dossier's
+ * write lock is taken only by the audit event, the last statement, which commits the transaction.
  */
 export async function requestSend(d: DossierContext, types: readonly DocumentType[], documentId: string, input: SendInput): Promise<{ row: MessageRow; created: boolean }> {
   const document = await loadDocument(d.t, d.id, documentId, { types });
   if (document.number === null || document.status === 'draft') throw conflict('not_sendable');
-  await lockAuditHead(d.t, d.id);
-  const existing = await d.t.selectFrom('outgoing_messages').selectAll().where('dossier_id', '=', d.id).where('idempotency_key', '=', input.idempotencyKey).executeTakeFirst();
-  if (existing) {
-    // The same key for another document is a client's mistake, not a double click.
-    if (existing.document_id !== documentId) throw new AppError(409, 'conflict');
-    return { row: existing, created: false };
-  }
   const dossier = await loadDossier(d.t, d.id);
   const row = await d.t
     .insertInto('outgoing_messages')
@@ -103,10 +97,17 @@ export async function requestSend(d: DossierContext, types: readonly DocumentTyp
       pdf_sha256: null,
       created_by: d.user.id,
     })
+    .onConflict((oc) => oc.columns(['dossier_id', 'idempotency_key']).doNothing())
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!row) {
+    const existing = await d.t.selectFrom('outgoing_messages').selectAll().where('dossier_id', '=', d.id).where('idempotency_key', '=', input.idempotencyKey).executeTakeFirstOrThrow();
+    // The same key for another document is a client's mistake, not a double click.
+    if (existing.document_id !== documentId) throw new AppError(409, 'conflict');
+    return { row: existing, created: false };
+  }
   const name = documentName(document.type, document.number);
-  await d.audit(messageEvent(row, { type: document.type, number: document.number }, 'document.email_requested', `Envoi par e-mail demandé : ${name} à ${recipientsText(row)}`));
+  await d.audit(messageEvent(row, { type: document.type, number: document.number }, 'document.email_requested', `Envoi par e-mail demandé : ${name} à ${recipientsText(row)}`), { commit: true });
   return { row, created: true };
 }
 
