@@ -360,7 +360,7 @@ export async function mailThroughput(): Promise<BenchResult> {
     const baselineRate = median(baselineRuns.map((r) => r.perSecond));
     const ratio = round(oursRate / baselineRate, 3);
     const errors = [...oursRuns, ...baselineRuns].reduce((n, r) => n + r.errors, 0);
-    const summary = (r: PhaseResult) => ({ ...r, perSecond: round(r.perSecond, 1), seconds: round(r.seconds, 2), p50Ms: Math.round(r.p50Ms), p99Ms: Math.round(r.p99Ms), ...(r.outcomeLagSeconds !== undefined ? { outcomeLagSeconds: round(r.outcomeLagSeconds, 2) } : {}) });
+    const summary = (r: PhaseResult) => ({ ...r, perSecond: round(r.perSecond, 1), seconds: round(r.seconds, 2), p50Ms: Math.round(r.p50Ms), p99Ms: Math.round(r.p99Ms), ...(r.outcomeLagSeconds !== undefined ? { outcomeLagSeconds: round(r.outcomeLagSeconds, 2) } : {}), ...(r.postsSeconds !== undefined ? { postsSeconds: round(r.postsSeconds, 2) } : {}) });
     return {
       name: 'mail-throughput',
       metric: `invoices e-mailed per second (${MESSAGES} messages, POST /send to SMTP acceptance)`,
