@@ -49,7 +49,7 @@ export async function startServer(config: Config, opts: { database?: StartedData
   });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') });
   const pdfs = createPdfFreezer({ tx, files: postgresFileStore, renderer: pdfRenderer, anchors, onError: (error, job) => app.log.error({ err: error, ...job }, 'background PDF failed') });
-  const mail: MailQueue = createMailQueue({ databaseUrl: database.url, config, db, tx, mailer, files: postgresFileStore, pdfs, log: { error: (obj, msg) => app.log.error(obj, msg), warn: (obj, msg) => app.log.warn(obj, msg) } });
+  const mail: MailQueue = createMailQueue({ databaseUrl: database.url, config, db, tx, mailer, pdfs, log: { error: (obj, msg) => app.log.error(obj, msg), warn: (obj, msg) => app.log.warn(obj, msg) } });
   const ctx: AppContext = {
     config,
     db,

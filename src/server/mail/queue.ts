@@ -26,7 +26,7 @@ import type { Db } from '../db/pool';
 import { executeAndCommit, type Tx } from '../db/tx';
 import { writeAudit } from '../platform/audit';
 import { SMTP_CONNECTIONS, type Mailer } from '../platform/mail';
-import type { FileStore, StoredFile } from '../platform/storage';
+import type { StoredFile } from '../platform/storage';
 import type { PdfFreezer } from '../documents/pdf-freezer';
 import { DELIVERY_ACTOR, documentOf, messageEvent, NO_REQUEST, recipientsText, type MessageRow } from './outbox';
 
@@ -51,7 +51,6 @@ export interface MailQueueDeps {
   db: Db;
   tx: Tx;
   mailer: Mailer;
-  files: FileStore;
   pdfs: Pick<PdfFreezer, 'frozen'>;
   log: { error(obj: unknown, msg: string): void; warn(obj: unknown, msg: string): void };
 }

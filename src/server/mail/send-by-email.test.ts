@@ -247,6 +247,27 @@ describe('temporary and permanent failures', () => {
     expect(arrivals(after)).toHaveLength(1);
   });
 
+  it('a frozen PDF whose bytes no longer match its SHA-256 is never attached: the message is not claimed nor sent', async () => {
+    const invoice = await issuedInvoice();
+    expect((await admin.get(`/api/d/${dossierId}/invoices/${invoice.id}/pdf`)).status).toBe(200);
+    const { pdf_file_id } = await server.ctx.db.selectFrom('documents').select('pdf_file_id').where('id', '=', invoice.id).executeTakeFirstOrThrow();
+    await sql`UPDATE files SET content = content || '\\x00'::bytea WHERE id = ${pdf_file_id}`.execute(server.ctx.db);
+    const marker = key();
+    const res = await admin.post(`/api/d/${dossierId}/invoices/${invoice.id}/send`, sendBody(`Altéré ${marker}`));
+    expect(res.status).toBe(202);
+    const id = res.body.message.id as string;
+    // The worker took the job and gave up on it (the error is logged).
+    await until('the job done', async () => {
+      const { rows } = await sql<{ state: string }>`SELECT state FROM pgboss.job WHERE name = 'mail-deliver' AND data->>'messageId' = ${id}`.execute(server.ctx.db);
+      return rows.length > 0 && rows.every((r) => r.state === 'completed');
+    });
+    const [message] = await messagesOf(invoice.id);
+    expect(message).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(arrivals(marker)).toHaveLength(0);
+    // Out of the sweep's way for the tests that follow.
+    await server.ctx.db.updateTable('outgoing_messages').set({ state: 'failed' }).where('id', '=', id).execute();
+  });
+
   it('a 550: failed at once with the server’s reply, never retried', async () => {
     const invoice = await issuedInvoice();
     const marker = key();
