@@ -9,6 +9,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { parisDate } from '../src/core/dates';
 import { attachmentName } from '../src/core/outgoing-mail';
+import { verifyAuditChain } from '../src/server/platform/audit';
 import { addressOf, deliveryTransportOptions, SMTP_CONNECTIONS } from '../src/server/platform/mail';
 import { LINE, SELLER } from '../test/helpers/invoicing';
 import { call, cloneDrafts, runClients, signUp, startBenchApp } from './issue-concurrency';
@@ -31,7 +32,8 @@ import { median, round, type BenchResult } from './report';
  * smtp-server's onData end, found by Message-ID). The SMTP server only counts messages and bytes
  * and keeps the raw bytes; once a phase is over, every message is parsed and checked: each arrived
  * exactly once, its attachment byte-identical (SHA-256) to the document's frozen PDF, and every
- * outbox row is `sent`. ROUNDS rounds, the order reversed every other round; medians reported.
+ * outbox row is `sent`; at the end, the dossier's audit chain is verified. ROUNDS rounds, the
+ * order reversed every other round; medians reported.
  */
 const MESSAGES = Number(process.env.BENCH_MAIL_MESSAGES ?? 1000);
 const CLIENTS = Number(process.env.BENCH_MAIL_CLIENTS ?? 8);
@@ -355,6 +357,9 @@ export async function mailThroughput(): Promise<BenchResult> {
     // No copy may arrive late (a second delivery after the checks).
     await new Promise((r) => setTimeout(r, 2000));
     if (sink.arrivals.size > 0) throw new Error(`${sink.arrivals.size} messages arrived again after their round`);
+    // Requests and outcomes wrote their chained events concurrently in one dossier: the chain holds.
+    const chain = await server.ctx.tx({ dossierId: session.dossierId }, (t) => verifyAuditChain(t, session.dossierId));
+    if (!chain.ok) throw new Error(`the dossier's audit chain is broken at ${chain.firstBrokenSeq}: ${chain.reason}`);
 
     const oursRate = median(oursRuns.map((r) => r.perSecond));
     const baselineRate = median(baselineRuns.map((r) => r.perSecond));
@@ -376,7 +381,8 @@ export async function mailThroughput(): Promise<BenchResult> {
       baselineP50Ms: Math.round(median(baselineRuns.map((r) => r.p50Ms))),
       baselineP99Ms: Math.round(median(baselineRuns.map((r) => r.p99Ms))),
       errors,
-      checked: 'each message arrived exactly once, its attachment byte-identical (SHA-256) to the frozen PDF, headers and body as sent; every outbox row sent',
+      checked: 'each message arrived exactly once, its attachment byte-identical (SHA-256) to the frozen PDF, headers and body as sent; every outbox row sent; the audit chain verified',
+      auditEventsVerified: chain.checked,
       smtp: { messages: sink.count, bytes: sink.bytes, connections: SMTP_CONNECTIONS, transport: deliveryTransportOptions(smtpUrl) },
       pdfMedianBytes: pdfBytes,
       httpClients: CLIENTS,

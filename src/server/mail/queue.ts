@@ -151,7 +151,8 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
   /** Writes an attempt's outcome, for that attempt only (a later decision by a person is kept), and its audit event. */
   async function finish(row: MessageRow, attemptId: string, set: Partial<Pick<MessageRow, 'state' | 'last_error' | 'smtp_response' | 'message_id' | 'sent_at' | 'next_attempt_at'>>, summary: (doc: string) => string, action: string): Promise<void> {
     await tx({ dossierId: row.dossier_id }, async (t) => {
-      // The outcome and the document it names, in one statement.
+      // The outcome, the document it names and the dossier's chain head (locked for the audit
+      // event, only when there is an outcome to record), in one statement.
       const updated = await t
         .with('updated', (db) =>
           db
@@ -166,13 +167,16 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
         )
         .selectFrom('updated')
         .innerJoin('documents as d', (j) => j.onRef('d.dossier_id', '=', 'updated.dossier_id').onRef('d.id', '=', 'updated.document_id'))
+        .innerJoin('audit_heads as h', 'h.dossier_id', 'updated.dossier_id')
         .selectAll('updated')
-        .select(['d.type as document_type', 'd.number as document_number'])
+        .select(['d.type as document_type', 'd.number as document_number', 'h.last_seq as head_seq', 'h.last_hash as head_hash'])
+        .forUpdate('h')
         .executeTakeFirst();
       if (!updated) return;
-      const { document_type, document_number, ...message } = updated;
+      const { document_type, document_number, head_seq, head_hash, ...message } = updated;
       const doc = { type: document_type, number: document_number ?? '' };
-      await writeAudit(t, row.dossier_id, DELIVERY_ACTOR, NO_REQUEST, messageEvent(message, doc, action, summary(doc.number)), { commit: true });
+      const head = { seq: Number(head_seq), hash: head_hash };
+      await writeAudit(t, row.dossier_id, DELIVERY_ACTOR, NO_REQUEST, messageEvent(message, doc, action, summary(doc.number)), { commit: true, head });
     });
   }
 
