@@ -121,9 +121,10 @@ function cookiesOf(res: Response, jar: Map<string, string>): void {
 /**
  * Signs up through the HTTP API as a browser does: a CSRF token first, the form, the e-mailed
  * confirmation link (from the local outbox), then a new token for the session (opening the
- * session rotates the secret).
+ * session rotates the secret). `confirmationToken` finds the link's token (by default in the local
+ * outbox; a benchmark with an SMTP server reads its own mailbox).
  */
-export async function signUp(baseUrl: string, who: string): Promise<Session> {
+export async function signUp(baseUrl: string, who: string, confirmationToken: (email: string) => Promise<string> = (email) => signupConfirmationToken(baseUrl, email)): Promise<Session> {
   const jar = new Map<string, string>();
   const csrfRes = await fetch(`${baseUrl}/api/csrf`);
   if (!csrfRes.ok) throw new Error(`GET /api/csrf: ${csrfRes.status}`);
@@ -135,7 +136,7 @@ export async function signUp(baseUrl: string, who: string): Promise<Session> {
     fetch(`${baseUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: cookieOf() }, body: JSON.stringify(body) });
   const asked = await post('/api/auth/signup', { name: 'Camille Banc', email, password: 'ardoise-Bench-pass-2026', dossierName: `Atelier ${who}` });
   if (asked.status !== 202) throw new Error(`sign-up failed: ${asked.status} ${await asked.text()}`);
-  const res = await post('/api/auth/signup/confirm', { token: await signupConfirmationToken(baseUrl, email), password: 'ardoise-Bench-pass-2026' });
+  const res = await post('/api/auth/signup/confirm', { token: await confirmationToken(email), password: 'ardoise-Bench-pass-2026' });
   if (res.status !== 201) throw new Error(`sign-up confirmation failed: ${res.status} ${await res.text()}`);
   cookiesOf(res, jar);
   const { dossierId, user } = (await res.json()) as { dossierId: string; user: { id: string } };

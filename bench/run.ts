@@ -2,6 +2,7 @@ import { apiRead } from './api-read';
 import { invoiceE2e } from './invoice-e2e';
 import { issueConcurrency } from './issue-concurrency';
 import { listScale } from './list-scale';
+import { mailThroughput } from './mail-throughput';
 import { pdf } from './pdf';
 import { printTable, writeResult, type BenchResult } from './report';
 import { startup } from './startup';
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   'issue-concurrency': issueConcurrency,
   'list-scale': listScale,
   'invoice-e2e': invoiceE2e,
+  'mail-throughput': mailThroughput,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -49,7 +49,7 @@ export async function startServer(config: Config, opts: { database?: StartedData
   });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') });
   const pdfs = createPdfFreezer({ tx, files: postgresFileStore, renderer: pdfRenderer, anchors, onError: (error, job) => app.log.error({ err: error, ...job }, 'background PDF failed') });
-  const mail: MailQueue = createMailQueue({ databaseUrl: database.url, config, db, tx, mailer, files: postgresFileStore, pdfs, log: { error: (obj, msg) => app.log.error(obj, msg), warn: (obj, msg) => app.log.warn(obj, msg) } });
+  const mail: MailQueue = createMailQueue({ databaseUrl: database.url, config, db, tx, mailer, pdfs, log: { error: (obj, msg) => app.log.error(obj, msg), warn: (obj, msg) => app.log.warn(obj, msg) } });
   const ctx: AppContext = {
     config,
     db,
@@ -88,6 +88,7 @@ export async function startServer(config: Config, opts: { database?: StartedData
       await app.close();
       // Deliveries in progress finish (their outcome stored) before the pool closes.
       await mail.stop().catch((error: unknown) => app.log.error({ err: error }, 'the mail queue did not stop cleanly'));
+      mailer.close();
       await ctx.pdfs.close();
       await ctx.anchors.close();
       await pdfRenderer.close();

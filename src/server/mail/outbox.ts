@@ -162,7 +162,7 @@ export async function requestSend(
   await assertWithinSendingLimit(d.t, d.id, sendingLimit);
   const row = await storeMessage(d.t, d.id, document, input, d.user.id);
   const name = documentName(document.type, document.number);
-  await d.audit(messageEvent(row, { type: document.type, number: document.number }, 'document.email_requested', `Envoi par e-mail demandé : ${name} à ${recipientsText(row)}`));
+  await d.audit(messageEvent(row, { type: document.type, number: document.number }, 'document.email_requested', `Envoi par e-mail demandé : ${name} à ${recipientsText(row)}`), { commit: true });
   return { row, created: true };
 }
 

@@ -25,10 +25,10 @@ import { sql } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
-import type { Tx } from '../db/tx';
+import { executeAndCommit, type Tx } from '../db/tx';
 import { writeAudit } from '../platform/audit';
-import type { Mailer } from '../platform/mail';
-import type { FileStore, StoredFile } from '../platform/storage';
+import { SMTP_CONNECTIONS, type Mailer } from '../platform/mail';
+import type { StoredFile } from '../platform/storage';
 import type { PdfFreezer } from '../documents/pdf-freezer';
 import { DELIVERY_ACTOR, documentName, documentOf, messageEvent, NO_REQUEST, recipientsText, type MessageRow } from './outbox';
 import { scanReminders, type ReminderScan } from './reminder-scan';
@@ -58,7 +58,6 @@ export interface MailQueueDeps {
   db: Db;
   tx: Tx;
   mailer: Mailer;
-  files: FileStore;
   pdfs: Pick<PdfFreezer, 'frozen'>;
   log: { error(obj: unknown, msg: string): void; warn(obj: unknown, msg: string): void };
 }
@@ -93,34 +92,100 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
   boss.on('error', (error) => deps.log.error({ err: error }, 'mail queue error'));
   let started: Promise<void> | null = null;
   let stopping = false;
-  let workerId: string | null = null;
+  /** The delivery workers, SMTP_CONNECTIONS of them: each delivers one message at a time. */
+  const workerIds: string[] = [];
 
-  async function pdfOf(row: MessageRow): Promise<StoredFile> {
-    let file: StoredFile | null = null;
-    if (row.pdf_file_id) file = await tx({ dossierId: row.dossier_id }, (t) => deps.files.get(t, row.dossier_id, row.pdf_file_id!));
+  type Claim = { row: MessageRow; pdf: StoredFile; attemptId: string };
+
+  /**
+   * Reads the message with its document's frozen PDF, checks the PDF against its SHA-256 and
+   * claims the message, in one transaction whose COMMIT travels with the claim: three round trips.
+   * `null` when there is nothing to send now (claimed by another worker, sent, early, …).
+   */
+  async function claim(dossierId: string, messageId: string, freezerAsked = false): Promise<Claim | null> {
+    const step = await tx({ dossierId }, async (t): Promise<Claim | 'none' | { unfrozen: string }> => {
+      const found = await t
+        .selectFrom('outgoing_messages as m')
+        .innerJoin('documents as d', (j) => j.onRef('d.dossier_id', '=', 'm.dossier_id').onRef('d.id', '=', 'm.document_id'))
+        .leftJoin('files as f', (j) => j.onRef('f.dossier_id', '=', 'm.dossier_id').on(sql<boolean>`f.id = coalesce(m.pdf_file_id, d.pdf_file_id)`))
+        .selectAll('m')
+        .select(['f.id as file_id', 'f.content_type as file_content_type', 'f.sha256 as file_sha256', 'f.content as file_content'])
+        .where('m.dossier_id', '=', dossierId)
+        .where('m.id', '=', messageId)
+        .executeTakeFirst();
+      if (!found) return 'none';
+      const { file_id, file_content_type, file_sha256, file_content, ...waiting } = found;
+      if (waiting.state !== 'pending' && waiting.state !== 'retry') return 'none';
+      if (waiting.next_attempt_at.getTime() > Date.now() + 500) {
+        // A job that came early (queued again by the sweep): the message's own time decides.
+        await enqueue(dossierId, messageId, waiting.next_attempt_at);
+        return 'none';
+      }
+      // A reminder of an invoice settled since it was stored is cancelled, never sent.
+      if (waiting.reminder_level !== null && !(await reminderStillDue(t, waiting))) return 'none';
+      if (!file_id || !file_content_type || !file_sha256 || !file_content) return { unfrozen: waiting.document_id };
+      const pdf: StoredFile = { id: file_id, contentType: file_content_type, sha256: file_sha256.toString('hex'), content: file_content };
+      if (createHash('sha256').update(pdf.content).digest('hex') !== pdf.sha256) throw new Error(`The frozen PDF of document ${waiting.document_id} does not match its SHA-256`);
+      const attemptId = randomUUID();
+      // The claim, committed before the SMTP conversation: whoever finds the message `sending`
+      // knows an attempt may have reached the server.
+      const claimed = await executeAndCommit(
+        t,
+        t
+          .updateTable('outgoing_messages')
+          .set({
+            state: 'sending',
+            attempt_id: attemptId,
+            attempts: sql<number>`attempts + 1`,
+            lease_until: sql<Date>`now() + make_interval(secs => ${config.mail.leaseSeconds})`,
+            pdf_file_id: pdf.id,
+            pdf_sha256: pdf.sha256,
+            updated_at: new Date(),
+          })
+          .where('dossier_id', '=', dossierId)
+          .where('id', '=', messageId)
+          .where('state', 'in', ['pending', 'retry'])
+          .returningAll(),
+      );
+      const row = claimed.rows[0];
+      return row ? { row, pdf, attemptId } : 'none'; // 'none': another worker claimed it first
+    });
+    if (step === 'none') return null;
+    if (!('unfrozen' in step)) return step;
     // Not made yet when the message was stored (issued a moment before): the freezer makes it, once.
-    file ??= await deps.pdfs.frozen(row.dossier_id, row.document_id);
-    if (!file) throw new Error(`Document ${row.document_id} has no frozen PDF`);
-    if (createHash('sha256').update(file.content).digest('hex') !== file.sha256) throw new Error(`The frozen PDF of document ${row.document_id} does not match its SHA-256`);
-    return file;
+    if (freezerAsked || !(await deps.pdfs.frozen(dossierId, step.unfrozen))) throw new Error(`Document ${step.unfrozen} has no frozen PDF`);
+    return claim(dossierId, messageId, true);
   }
 
-  /** Writes an attempt's outcome, for that attempt only (a later decision by a person is kept). */
+  /** Writes an attempt's outcome, for that attempt only (a later decision by a person is kept), and its audit event. */
   async function finish(row: MessageRow, attemptId: string, set: Partial<Pick<MessageRow, 'state' | 'last_error' | 'smtp_response' | 'message_id' | 'sent_at' | 'next_attempt_at'>>, summary: (doc: string) => string, action: string): Promise<void> {
     await tx({ dossierId: row.dossier_id }, async (t) => {
+      // The outcome, the document it names and the dossier's chain head (locked for the audit
+      // event, only when there is an outcome to record), in one statement.
       const updated = await t
-        .updateTable('outgoing_messages')
-        .set({ ...set, lease_until: null, updated_at: new Date() })
-        .where('dossier_id', '=', row.dossier_id)
-        .where('id', '=', row.id)
-        .where('attempt_id', '=', attemptId)
-        // Marked uncertain meanwhile (a lease too short for a slow server): the real outcome is better.
-        .where('state', 'in', ['sending', 'uncertain'])
-        .returningAll()
+        .with('updated', (db) =>
+          db
+            .updateTable('outgoing_messages')
+            .set({ ...set, lease_until: null, updated_at: new Date() })
+            .where('dossier_id', '=', row.dossier_id)
+            .where('id', '=', row.id)
+            .where('attempt_id', '=', attemptId)
+            // Marked uncertain meanwhile (a lease too short for a slow server): the real outcome is better.
+            .where('state', 'in', ['sending', 'uncertain'])
+            .returningAll(),
+        )
+        .selectFrom('updated')
+        .innerJoin('documents as d', (j) => j.onRef('d.dossier_id', '=', 'updated.dossier_id').onRef('d.id', '=', 'updated.document_id'))
+        .innerJoin('audit_heads as h', 'h.dossier_id', 'updated.dossier_id')
+        .selectAll('updated')
+        .select(['d.type as document_type', 'd.number as document_number', 'h.last_seq as head_seq', 'h.last_hash as head_hash'])
+        .forUpdate('h')
         .executeTakeFirst();
       if (!updated) return;
-      const doc = await documentOf(t, updated);
-      await writeAudit(t, row.dossier_id, DELIVERY_ACTOR, NO_REQUEST, messageEvent(updated, doc, action, summary(`${doc.number}`)));
+      const { document_type, document_number, head_seq, head_hash, ...message } = updated;
+      const doc = { type: document_type, number: document_number ?? '' };
+      const head = { seq: Number(head_seq), hash: head_hash };
+      await writeAudit(t, row.dossier_id, DELIVERY_ACTOR, NO_REQUEST, messageEvent(message, doc, action, summary(doc.number)), { commit: true, head });
     });
   }
 
@@ -154,37 +219,9 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
   }
 
   async function deliverOne(dossierId: string, messageId: string): Promise<void> {
-    const waiting = await tx({ dossierId }, (t) => t.selectFrom('outgoing_messages').selectAll().where('dossier_id', '=', dossierId).where('id', '=', messageId).executeTakeFirst());
-    if (!waiting || (waiting.state !== 'pending' && waiting.state !== 'retry')) return;
-    if (waiting.next_attempt_at.getTime() > Date.now() + 500) {
-      // A job that came early (queued again by the sweep): the message's own time decides.
-      await enqueue(dossierId, messageId, waiting.next_attempt_at);
-      return;
-    }
-    const pdf = await pdfOf(waiting);
-    const attemptId = randomUUID();
-    // The claim, committed before the SMTP conversation: whoever finds the message `sending`
-    // knows an attempt may have reached the server.
-    const row = await tx({ dossierId }, async (t) => {
-      if (waiting.reminder_level !== null && !(await reminderStillDue(t, waiting))) return undefined;
-      return t
-        .updateTable('outgoing_messages')
-        .set({
-          state: 'sending',
-          attempt_id: attemptId,
-          attempts: sql<number>`attempts + 1`,
-          lease_until: sql<Date>`now() + make_interval(secs => ${config.mail.leaseSeconds})`,
-          pdf_file_id: pdf.id,
-          pdf_sha256: pdf.sha256,
-          updated_at: new Date(),
-        })
-        .where('dossier_id', '=', dossierId)
-        .where('id', '=', messageId)
-        .where('state', 'in', ['pending', 'retry'])
-        .returningAll()
-        .executeTakeFirst();
-    });
-    if (!row) return; // another worker claimed it first, or a reminder of an invoice settled meanwhile
+    const claimed = await claim(dossierId, messageId);
+    if (!claimed) return;
+    const { row, pdf, attemptId } = claimed;
     const domain = mailer.fromAddress.split('@')[1] ?? 'localhost';
     const recipients = recipientsText(row);
     try {
@@ -225,7 +262,7 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
     await started;
     await boss.send(DELIVER, { dossierId, messageId }, { startAfter: at, retryLimit: 0, expireInSeconds: config.mail.leaseSeconds + 60 });
     // Due now: this process's worker looks at once rather than at its next poll.
-    if (!at && workerId && !stopping) boss.notifyWorker(workerId);
+    if (!at && !stopping) for (const id of workerIds) boss.notifyWorker(id);
   }
 
   async function sweep(): Promise<number> {
@@ -275,9 +312,16 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
         await boss.createQueue(REMIND);
         // MAIL_WORKER=false: this process stores and queues messages; other processes deliver them.
         if (!config.mail.worker) return;
-        workerId = await boss.work<{ dossierId: string; messageId: string }>(DELIVER, { batchSize: 4, pollingIntervalSeconds: config.mail.pollSeconds }, async (jobs) => {
-          await Promise.all(jobs.map((job) => deliverOne(job.data.dossierId, job.data.messageId).catch((error: unknown) => deps.log.error({ err: error, ...job.data }, 'mail delivery failed'))));
-        });
+        // One job per fetch, SMTP_CONNECTIONS workers: a slow conversation holds its own worker, not
+        // a batch. A worker that found a job looks again at once (a backlog drains at the SMTP
+        // connections' pace, not one batch per poll); an empty fetch waits for the next poll or enqueue.
+        for (let i = 0; i < SMTP_CONNECTIONS; i++) {
+          const id: string = await boss.work<{ dossierId: string; messageId: string }>(DELIVER, { batchSize: 1, pollingIntervalSeconds: config.mail.pollSeconds }, async ([job]) => {
+            await deliverOne(job!.data.dossierId, job!.data.messageId).catch((error: unknown) => deps.log.error({ err: error, ...job!.data }, 'mail delivery failed'));
+            if (!stopping) boss.notifyWorker(id);
+          });
+          workerIds.push(id);
+        }
         await boss.work(SWEEP, { pollingIntervalSeconds: 30 }, async () => {
           await sweep();
         });

@@ -39,6 +39,9 @@ function createSmtp(): SMTPServer {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    // Stopping, it tells the connected clients 421 and hangs up soon (as mail servers do), so the
+    // pooled connections it had are broken under the sender.
+    closeTimeout: 200,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       let announced = false;
@@ -227,6 +230,42 @@ describe('temporary and permanent failures', () => {
     expect(arrivals(marker)).toHaveLength(1);
     const history = (await admin.get(`/api/d/${dossierId}/invoices/${invoice.id}/history`)).body.events as { action: string; summary: string }[];
     expect(history.find((e) => e.action === 'document.email_retry')?.summary).toMatch(/nouvel essai à \d\d:\d\d \(.*451/);
+  });
+
+  it('a 421 that closes the pooled connection: retried and delivered once; the next message goes out on a new connection at its first attempt', async () => {
+    const invoice = await issuedInvoice();
+    const marker = key();
+    scripts.set(marker, [421]);
+    expect((await admin.post(`/api/d/${dossierId}/invoices/${invoice.id}/send`, sendBody(`Coupure ${marker}`))).status).toBe(202);
+    const sent = await stateOf(invoice.id, 'sent');
+    expect(sent.attempts).toBe(2);
+    expect(arrivals(marker)).toHaveLength(1);
+    const next = await issuedInvoice();
+    const after = key();
+    expect((await admin.post(`/api/d/${dossierId}/invoices/${next.id}/send`, sendBody(`Après coupure ${after}`))).status).toBe(202);
+    expect((await stateOf(next.id, 'sent')).attempts).toBe(1);
+    expect(arrivals(after)).toHaveLength(1);
+  });
+
+  it('a frozen PDF whose bytes no longer match its SHA-256 is never attached: the message is not claimed nor sent', async () => {
+    const invoice = await issuedInvoice();
+    expect((await admin.get(`/api/d/${dossierId}/invoices/${invoice.id}/pdf`)).status).toBe(200);
+    const { pdf_file_id } = await server.ctx.db.selectFrom('documents').select('pdf_file_id').where('id', '=', invoice.id).executeTakeFirstOrThrow();
+    await sql`UPDATE files SET content = content || '\\x00'::bytea WHERE id = ${pdf_file_id}`.execute(server.ctx.db);
+    const marker = key();
+    const res = await admin.post(`/api/d/${dossierId}/invoices/${invoice.id}/send`, sendBody(`Altéré ${marker}`));
+    expect(res.status).toBe(202);
+    const id = res.body.message.id as string;
+    // The worker took the job and gave up on it (the error is logged).
+    await until('the job done', async () => {
+      const { rows } = await sql<{ state: string }>`SELECT state FROM pgboss.job WHERE name = 'mail-deliver' AND data->>'messageId' = ${id}`.execute(server.ctx.db);
+      return rows.length > 0 && rows.every((r) => r.state === 'completed');
+    });
+    const [message] = await messagesOf(invoice.id);
+    expect(message).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(arrivals(marker)).toHaveLength(0);
+    // Out of the sweep's way for the tests that follow.
+    await server.ctx.db.updateTable('outgoing_messages').set({ state: 'failed' }).where('id', '=', id).execute();
   });
 
   it('a 550: failed at once with the server’s reply, never retried', async () => {
