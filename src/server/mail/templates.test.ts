@@ -154,6 +154,11 @@ describe('saving a template', () => {
     }
     const mail = received.find((m) => m.subject === subject)!;
     expect(mail.text?.trim()).toBe(body);
+    // Its outcome recorded (an audit event) before the next tests compare the trail around a refusal.
+    for (let waited = 0; (await admin.get(`/api/d/${dossierId}/invoices/${doc.id}/messages`)).body.messages[0]?.state !== 'sent'; waited += 100) {
+      if (waited > 20_000) throw new Error('the message was not marked sent');
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }, 60_000);
 });
 
