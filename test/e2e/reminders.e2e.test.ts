@@ -13,22 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, parisDate } from '../../src/core/dates';
 import { SELLER, LINE } from '../helpers/invoicing';
 import { withArtifacts, type Tab } from './driver';
-import { engines, expectCleanConsole, fieldValue, journey, JOURNEY_TIMEOUT_MS, startE2E, waitUntil, type E2E } from './support';
+import { apiFromPage, engines, expectCleanConsole, fieldValue, journey, JOURNEY_TIMEOUT_MS, startE2E, waitUntil, type E2E } from './support';
 
 const CUSTOMER_EMAIL = 'comptabilite@dubois.example';
-
-async function apiFromPage(tab: Tab, method: string, path: string, body?: unknown): Promise<any> {
-  const result = await tab.evaluate(
-    async ({ method, path, body }) => {
-      const csrf = (await (await fetch('/api/csrf')).json()) as { token: string };
-      const res = await fetch(path, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrf.token }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return { status: res.status, body: (await res.json()) as unknown };
-    },
-    { method, path, body },
-  );
-  if (result.status >= 300) throw new Error(`${method} ${path}: ${result.status} ${JSON.stringify(result.body)}`);
-  return result.body;
-}
 
 describe.each(engines())('reminding an overdue invoice (%s)', (engine) => {
   let e2e: E2E;
