@@ -68,9 +68,12 @@ describe.each(engines())('reminding an overdue invoice (%s)', (engine) => {
       await tab.waitForText('Relance 1 — Relance courtoise', { selector: '[data-testid="document-messages"]' });
       await tab.waitForText(/Envoyé le .* à comptabilite@dubois\.example/, { selector: '[data-testid="document-messages"]', timeoutMs: 30_000 });
 
-      // Paramètres › Relances: each level explained with its template; the days are checked.
+      // Paramètres › Relances: each level explained with the template it is sent with (the dossier's
+      // own where it edited one, the default otherwise); the days are checked.
+      await apiFromPage(tab, 'PUT', `${base}/mail-templates/reminder_2`, { subject: 'Facture {numero} toujours impayée', body: 'Bonjour,\n\n{reste_du} restent dus.' });
       await tab.goto(`/d/${dossierId}/settings`);
       await tab.waitForText('Mise en demeure de payer : facture {numero} — {entreprise}', { selector: '#reminders-title + p + form' });
+      await tab.waitForText('Facture {numero} toujours impayée', { selector: '#reminders-title + p + form' });
       await tab.fill('Jours après l’échéance', '0');
       await tab.click('Enregistrer les relances');
       await tab.waitForText('Au moins 1 jour après l’échéance.');

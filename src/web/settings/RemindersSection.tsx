@@ -5,6 +5,7 @@ import { DEFAULT_REMINDER_TEMPLATES, REMINDER_LEVEL_LABELS, REMINDER_LEVELS, typ
 import { REMINDER_MODE_LABELS, REMINDER_MODES, reminderPlanSchema, type ReminderMode, type ReminderPlan } from '../../core/reminders';
 import { ApiError, api, seg } from '../app/api';
 import { useCurrentDossier } from '../dossiers/context';
+import { useMailTemplates } from '../mail-templates/queries';
 import { reminderPlanKey, useReminderPlan } from '../documents/Reminders';
 import { useI18n, type MessageKey } from '../i18n';
 import { Alert } from '../ui/Alert';
@@ -35,6 +36,9 @@ function ReminderPlanForm({ plan }: { plan: ReminderPlan }) {
   const [mode, setMode] = useState<ReminderMode>(plan.mode);
   const [days, setDays] = useState<Record<ReminderLevel, string>>({ 1: String(plan.days[1]), 2: String(plan.days[2]), 3: String(plan.days[3]) });
   const [saved, setSaved] = useState(false);
+  // The subject each level is sent with: the dossier's own template (Modèles d'e-mails), else the default.
+  const templates = useMailTemplates(dossier.id);
+  const subjectOf = (level: ReminderLevel) => templates.data?.templates.find((x) => x.kind === `reminder_${level}`)?.subject ?? DEFAULT_REMINDER_TEMPLATES[level].subject;
   const labels: Record<string, string> = { 'reminder-mode': t('reminders.mode') };
   for (const level of REMINDER_LEVELS) labels[`reminder-days-${level}`] = `${REMINDER_LEVEL_LABELS[level][locale]} — ${t('reminders.days')}`;
 
@@ -83,7 +87,7 @@ function ReminderPlanForm({ plan }: { plan: ReminderPlan }) {
             {t('reminders.levelBadge', { level, label: REMINDER_LEVEL_LABELS[level][locale] })}
           </legend>
           <p className="muted">{t(LEVEL_HINTS[level])}</p>
-          <p className="muted">{t('reminders.template', { subject: DEFAULT_REMINDER_TEMPLATES[level].subject })}</p>
+          <p className="muted">{t('reminders.template', { subject: subjectOf(level) })}</p>
           <TextField
             name={`reminder-days-${level}`}
             label={t('reminders.days')}
