@@ -27,7 +27,7 @@ describe.each(engines())('reminding an overdue invoice (%s)', (engine) => {
     await e2e?.close();
   });
 
-  it('« Relancer » from the invoice list sends the first reminder, and the list shows « Relance 1 »', async () => {
+  it('« Relancer » from the invoice list sends the first reminder and the list shows « Relance 1 »; from the invoice’s page, the second', async () => {
     await withArtifacts('reminders', () => tabs, async () => {
       const { tab, dossierId } = await journey(e2e, tabs, { name: 'Hélène Roux', company: 'Atelier Roux' });
       const base = `/api/d/${dossierId}`;
@@ -67,6 +67,12 @@ describe.each(engines())('reminding an overdue invoice (%s)', (engine) => {
       await tab.goto(`/d/${dossierId}/invoices/${draft.document.id}`);
       await tab.waitForText('Relance 1 — Relance courtoise', { selector: '[data-testid="document-messages"]' });
       await tab.waitForText(/Envoyé le .* à comptabilite@dubois\.example/, { selector: '[data-testid="document-messages"]', timeoutMs: 30_000 });
+      // « Relancer » from the invoice's own page: the next level.
+      await tab.click('Relancer');
+      await tab.waitForText('Aperçu du message');
+      expect(await fieldValue(tab, 'Objet')).toBe(`Deuxième rappel : facture ${number} impayée — Atelier Roux SARL`);
+      await tab.click('Envoyer');
+      await tab.waitForText('Relance 2 — Relance ferme', { selector: '[data-testid="document-messages"]', timeoutMs: 30_000 });
 
       // Paramètres › Relances: each level explained with the template it is sent with (the dossier's
       // own where it edited one, the default otherwise); the days are checked.

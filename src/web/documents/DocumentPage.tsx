@@ -30,6 +30,7 @@ import { invoicingKeys } from './keys';
 import { documentName, documentPath, documentTitle, PAYABLE_TYPES } from './labels';
 import { LinkedDocument } from './LinkedDocument';
 import { PaymentsSection } from './PaymentsSection';
+import { ReminderDialog, useCanRemind } from './Reminders';
 import { MessagesSection, SendDialog, useCanSend } from './SendByEmail';
 import { SumRow, TotalsPanel } from './TotalsPanel';
 import type { Doc, DocAnswer, MentionProblem, StaleDetails } from './types';
@@ -80,7 +81,7 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
     (location.state as { created?: boolean } | null)?.created ? { kind: 'success', title: t('documents.draftCreated') } : null,
   );
   const [noticeCount, setNoticeCount] = useState(0);
-  const [dialog, setDialog] = useState<'issue' | 'convert' | 'credit' | 'duplicate' | 'send' | null>(null);
+  const [dialog, setDialog] = useState<'issue' | 'convert' | 'credit' | 'duplicate' | 'send' | 'remind' | null>(null);
   const [editorKey, setEditorKey] = useState(0);
   const [conflict, setConflict] = useState<DocumentConflict | null>(null);
   const [conflictAnswers, setConflictAnswers] = useState(0);
@@ -94,6 +95,7 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
   const canReadCustomers = useCan('customers.read');
   const canSettings = useCan('settings.manage');
   const canSend = useCanSend(doc, family);
+  const canRemind = useCanRemind(doc);
   const draft = doc.status === 'draft';
   const editing = draft && canWrite;
   const legal = isLegalInvoice(doc.type);
@@ -258,6 +260,12 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
         {t('mail.openDialog')}
       </Button>,
     );
+  if (canRemind)
+    actions.push(
+      <Button key="remind" onClick={() => setDialog('remind')}>
+        {t('reminders.remind')}
+      </Button>,
+    );
   if (canQuotesWrite || canInvoices)
     actions.push(
       <Button key="duplicate" onClick={() => setDialog('duplicate')}>
@@ -334,6 +342,16 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
           onSent={(to) => {
             setDialog(null);
             show({ kind: 'success', title: t('mail.queued', { to: to.join(', ') }) });
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === 'remind' && (
+        <ReminderDialog
+          doc={doc}
+          onSent={(to) => {
+            setDialog(null);
+            show({ kind: 'success', title: t('reminders.queued', { number: doc.number ?? '', to: to.join(', ') }) });
           }}
           onClose={() => setDialog(null)}
         />

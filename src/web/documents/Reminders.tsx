@@ -13,7 +13,7 @@ import { Button } from '../ui/Button';
 import { LoadError, Loading } from '../ui/QueryState';
 import { Dialog } from './Dialog';
 import { SendDialog, type ReminderDraft } from './SendByEmail';
-import type { DocListItem } from './types';
+import type { Doc, DocListItem } from './types';
 
 export const reminderPlanKey = (dossierId: string) => ['dossier', dossierId, 'reminder-plan'] as const;
 
@@ -25,14 +25,20 @@ export function useReminderPlan() {
   });
 }
 
+/** Whether « Relancer » is offered for an invoice: overdue, the member may send invoices, and reminders are not off. */
+export function useCanRemind(doc: Pick<Doc, 'displayStatus'>): boolean {
+  const canSend = useCan('invoices.send');
+  const plan = useReminderPlan();
+  return doc.displayStatus === 'overdue' && canSend && plan.data !== undefined && plan.data.plan.mode !== 'off';
+}
+
 /** The list's « Relance » cell: the last level sent and its day, « pas d'adresse e-mail », and « Relancer ». */
 export function ReminderCell({ doc, onSent }: { doc: DocListItem; onSent: (to: string[]) => void }) {
   const { t } = useI18n();
-  const canSend = useCan('invoices.send');
-  const plan = useReminderPlan();
+  const canRemind = useCanRemind(doc);
   const [open, setOpen] = useState(false);
   const overdue = doc.displayStatus === 'overdue';
-  const offerable = overdue && canSend && plan.data?.plan.mode !== 'off' && (doc.reminder?.level ?? 0) < 3;
+  const offerable = canRemind && (doc.reminder?.level ?? 0) < 3;
   return (
     <>
       {doc.reminder && (
@@ -60,7 +66,8 @@ export function ReminderCell({ doc, onSent }: { doc: DocListItem; onSent: (to: s
   );
 }
 
-function ReminderDialog({ doc, onSent, onClose }: { doc: DocListItem; onSent: (to: string[]) => void; onClose: () => void }) {
+/** « Relancer »: the send dialog with the next level's message, as the server fills it. */
+export function ReminderDialog({ doc, onSent, onClose }: { doc: Doc; onSent: (to: string[]) => void; onClose: () => void }) {
   const { t } = useI18n();
   const { dossier } = useCurrentDossier();
   const next = useQuery({
