@@ -3,8 +3,9 @@
  * issued sixty days ago and payable on receipt, is overdue: the list offers « Relancer », the
  * dialog opens with the customer's address and the first level's template (« Rappel : facture … »),
  * « Envoyer », and the list shows « Relance 1 — <today> »; filtering on « Relance 1 » keeps it. The
- * invoice's page lists the message with its level. In Paramètres › Relances, a level's days are
- * checked and saved.
+ * invoice's page lists the message with its level, and its own « Relancer » sends the second level.
+ * In Paramètres › Relances, each level shows the subject it is sent with (the dossier's own template
+ * where it edited one), and a level's days are checked and saved.
  *
  * The company details, the customer and the invoice are created through the API from the page
  * (as the web app does, with its session and CSRF token): the journey is the reminder.
