@@ -131,6 +131,14 @@ async function seedDossier(e2e: E2E): Promise<{ email: string; dossierId: string
   const paidOn = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
   const payment = await owner.post(`/api/d/${dossierId}/invoices/${invoice.id}/payments`, { paidOn, amountCents: 150_000, method: 'virement', reference: PAYMENT_REFERENCE });
   expect(payment.status).toBe(201);
+  // Sent by e-mail, for the « Envois » page (delivered to the local outbox).
+  const sent = await owner.post(`/api/d/${dossierId}/invoices/${invoice.id}/send`, {
+    to: ['gestion.locative@coteaux-saint-emilion.example'],
+    subject: `Facture — ${COMPANY}`,
+    body: 'Bonjour,\n\nVeuillez trouver ci-joint notre facture.',
+    idempotencyKey: `small-screen-${Date.now().toString(36)}`,
+  });
+  expect(sent.status, JSON.stringify(sent.body)).toBe(202);
   await createDraft(owner, dossierId, { type: 'invoice', customerId, lines: LINES.slice(1, 3) });
 
   // The TPE+ plan's two seats: the owner and an ADV.
@@ -240,6 +248,12 @@ describe.each(engines())('small screens (%s)', (engine) => {
       await phone.waitForText('Journal des actions');
       await shoot(phone, engine, 'audit', 'table');
       await expectFits(phone, 'journal', ['Émilie Fontaine-Delacroix', 'document.issue'], PHONE.width);
+
+      await phone.goto(`${d}/envois`);
+      await phone.waitForText('gestion.locative@coteaux-saint-emilion.example');
+      await phone.waitForText(/Envoyé le/, { timeoutMs: 30_000 });
+      await shoot(phone, engine, 'envois', 'table');
+      await expectFits(phone, 'envois', ['gestion.locative@coteaux-saint-emilion.example', 'Émilie Fontaine-Delacroix', 'F-'], PHONE.width);
 
       await phone.setViewport(DESKTOP);
       await phone.goto(`${d}/quotes/${quoteId}`);
