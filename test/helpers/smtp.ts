@@ -15,8 +15,11 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on a free port of 127.0.0.1 that accepts every message and keeps it, parsed with mailparser. */
-export async function startSmtp(): Promise<TestSmtp> {
+/**
+ * A real SMTP server on a free port of 127.0.0.1 that keeps every message it accepts, parsed with
+ * mailparser. `refuse` picks the messages it answers with a permanent failure (550) instead.
+ */
+export async function startSmtp(opts: { refuse?: (parsed: ParsedMail) => boolean } = {}): Promise<TestSmtp> {
   const received: Received[] = [];
   const smtp = new SMTPServer({
     authOptional: true,
@@ -26,7 +29,12 @@ export async function startSmtp(): Promise<TestSmtp> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', async () => {
-        received.push({ rcptTo: session.envelope.rcptTo.map((r) => r.address), parsed: await simpleParser(Buffer.concat(chunks)) });
+        const parsed = await simpleParser(Buffer.concat(chunks));
+        if (opts.refuse?.(parsed)) {
+          callback(Object.assign(new Error('5.1.1 Adresse inconnue'), { responseCode: 550 }));
+          return;
+        }
+        received.push({ rcptTo: session.envelope.rcptTo.map((r) => r.address), parsed });
         callback();
       });
     },

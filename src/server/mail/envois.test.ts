@@ -1,12 +1,10 @@
-import net from 'node:net';
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/server';
 import { signUp, type ApiClient } from '../../../test/helpers/client';
 import { createCustomer, createDraft, issue, LINE, setUpSeller } from '../../../test/helpers/invoicing';
 import { databaseFingerprint } from '../../../test/helpers/route-fixtures';
+import { receivedLink, startSmtp, until, type TestSmtp } from '../../../test/helpers/smtp';
 
 /**
  * The dossier's messages across documents (« Envois »), the notice a sender gets when their
@@ -14,8 +12,7 @@ import { databaseFingerprint } from '../../../test/helpers/route-fixtures';
  * that refuses (550) every message whose subject says « REFUS ».
  */
 
-const recipientsOf = new Map<string, string>();
-let smtp: SMTPServer;
+let smtp: TestSmtp;
 let server: TestServer;
 let limited: TestServer;
 let admin: ApiClient;
@@ -25,38 +22,6 @@ let quoteSender: ApiClient;
 let invoiceSender: ApiClient;
 let neither: ApiClient;
 let outsider: { client: ApiClient; dossierId: string };
-
-function createSmtp(): SMTPServer {
-  return new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', async () => {
-        const parsed = await simpleParser(Buffer.concat(chunks));
-        if (parsed.subject?.includes('REFUS')) {
-          callback(Object.assign(new Error('5.1.1 Adresse inconnue'), { responseCode: 550 }));
-          return;
-        }
-        const link = /\S+\/signup\/confirm\?token=[\w-]+/.exec(parsed.text ?? '')?.[0];
-        if (link) recipientsOf.set(session.envelope.rcptTo[0]!.address, link);
-        callback();
-      });
-    },
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 let keys = 0;
 const key = () => `envois-${Date.now().toString(36)}-${(keys++).toString(36)}`;
@@ -70,7 +35,7 @@ async function issued(client: ApiClient, dossier: string, customer: string, type
 }
 
 async function join(server: TestServer, dossier: string, owner: ApiClient, name: string, permissions: string[]): Promise<ApiClient> {
-  const member = await signUp(server.app, { name, confirmationLink: (email) => until('the confirmation link', async () => (await server.ctx.tasks.idle(), recipientsOf.get(email))) });
+  const member = await signUp(server.app, { name, confirmationLink: receivedLink(smtp, server) });
   const profile = await owner.post(`/api/d/${dossier}/profiles`, { name: `Profil de ${name}`, permissions });
   expect(profile.status).toBe(201);
   expect((await owner.post(`/api/d/${dossier}/members`, { email: member.email, profileId: profile.body.profile.id })).status).toBe(201);
@@ -107,10 +72,9 @@ let accepted: { id: string; number: string };
 const sent: Record<'quote' | 'refused' | 'accepted', string> = { quote: '', refused: '', accepted: '' };
 
 beforeAll(async () => {
-  smtp = createSmtp();
-  const port = await new Promise<number>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve((smtp.server.address() as net.AddressInfo).port)));
-  server = await startTestServer({ MAIL_RETRY_BASE_SECONDS: '1', MAIL_QUEUE_POLL_SECONDS: '1', SMTP_URL: `smtp://127.0.0.1:${port}` });
-  const confirmationLink = (email: string) => until('the confirmation link', async () => (await server.ctx.tasks.idle(), recipientsOf.get(email)));
+  smtp = await startSmtp({ refuse: (parsed) => Boolean(parsed.subject?.includes('REFUS')) });
+  server = await startTestServer({ MAIL_RETRY_BASE_SECONDS: '1', MAIL_QUEUE_POLL_SECONDS: '1', SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
+  const confirmationLink = receivedLink(smtp, server);
   const owner = await signUp(server.app, { name: 'Camille Durand', dossierName: 'Menuiserie Lambert', confirmationLink });
   admin = owner.client;
   dossierId = owner.dossierId;
@@ -146,7 +110,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await limited?.close();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
 });
 
 describe('the dossier’s messages (« Envois »)', () => {
