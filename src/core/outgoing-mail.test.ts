@@ -42,6 +42,10 @@ describe('default templates', () => {
     expect(unknownPlaceholders('Facture {numero} pour {nom_client} {nom_client}')).toEqual(['nom_client']);
     expect(fillTemplate('{client} : {inconnu}', INVOICE)).toBe('Boulangerie Renard : {inconnu}');
   });
+
+  it('fills in one pass: a value that reads as a placeholder stays as written', () => {
+    expect(fillTemplate('{client} — {numero}', { ...INVOICE, customer: 'Société {numero} & {iban}' })).toBe('Société {numero} & {iban} — F-2026-0042');
+  });
 });
 
 describe('what the dialog sends', () => {

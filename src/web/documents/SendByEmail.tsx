@@ -81,8 +81,9 @@ function SendForm({ doc, family, reminder, onSent, onClose, template: unfilled }
   const canCustomers = useCan('customers.read');
   // One key per opening of the dialog: a double click, or a request retried, sends one message.
   const [idempotencyKey] = useState(randomKey);
-  // A reminder's text comes filled by the server; filling it again changes nothing.
-  const template = fillMessage(unfilled, {
+  // A reminder's text comes filled by the server: filled again, a customer's name that reads as a
+  // placeholder (« {numero} ») would be replaced in turn.
+  const template = reminder ?? fillMessage(unfilled, {
     type: doc.type,
     number: doc.number ?? '',
     grossCents: doc.grossCents,
