@@ -6,7 +6,8 @@ import { engines, launchBrowser, type Browser, type Engine, type Tab, type User,
 export { engines, type Engine };
 
 export const PASSWORD = 'Ardoise-e2e-mot-de-passe-2026';
-export const JOURNEY_TIMEOUT_MS = 120_000;
+/** A journey's time: room for a browser that stopped answering (60 s, see driver/webdriver.ts) and one more run. */
+export const JOURNEY_TIMEOUT_MS = 240_000;
 
 let counter = 0;
 export function uniqueEmail(prefix: string): string {

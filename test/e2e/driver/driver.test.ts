@@ -7,7 +7,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines, launchBrowser, type Browser } from './index';
+import { engines, launchBrowser, withArtifacts, type Browser } from './index';
+import { isUnanswered, webDriverCommand, WebDriverError } from './webdriver';
 
 const PAGE = `<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -160,4 +161,65 @@ describe.each(engines())('the %s driver', (engine) => {
     await tab.setViewport({ width: 1024, height: 768 });
     expect(await tab.evaluate(() => [window.innerWidth, window.innerHeight])).toEqual([1024, 768]);
   }, 60_000);
+});
+
+describe('a browser that stops answering', () => {
+  let silent: http.Server;
+  let url = '';
+  beforeAll(async () => {
+    silent = http.createServer(() => {
+      /* never answers */
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('fails the command that hung, by name, within its time', async () => {
+    const error = await webDriverCommand(url, 'GET', '/session/abc/url', undefined, 300).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebDriverError);
+    expect((error as WebDriverError).code).toBe('command timed out');
+    expect((error as Error).message).toBe('WebDriver GET /session/…/url: command timed out: no answer within 0.3 s');
+    expect(isUnanswered(error)).toBe(true);
+    const refused = await webDriverCommand('http://127.0.0.1:9', 'GET', '/status', undefined, 2_000).catch((e: unknown) => e);
+    expect((refused as WebDriverError).code).toBe('connection failed');
+    expect(isUnanswered(refused)).toBe(true);
+    expect(isUnanswered(new WebDriverError('no such element', '', 'POST /session/…/element'))).toBe(false);
+  });
+
+  it('runs a journey again once when the browser stopped answering, never for an answer or an assertion', async () => {
+    const noTabs = () => [];
+    const quiet = console.error;
+    console.error = () => {};
+    try {
+      let runs = 0;
+      await withArtifacts('retried', noTabs, async () => {
+        runs++;
+        if (runs === 1) throw new WebDriverError('connection failed', 'fetch failed', 'GET /session/…/url');
+      });
+      expect(runs).toBe(2);
+
+      runs = 0;
+      const twice = withArtifacts('hung twice', noTabs, async () => {
+        runs++;
+        throw new WebDriverError('command timed out', 'no answer within 60 s', 'POST /session/…/execute/sync');
+      });
+      await expect(twice).rejects.toThrow(/command timed out/);
+      expect(runs).toBe(2);
+
+      for (const failure of [new WebDriverError('no such element', '', 'POST /session/…/element'), new Error('expected 240,00 € to be 360,00 €')]) {
+        runs = 0;
+        await expect(withArtifacts('answered', noTabs, async () => {
+          runs++;
+          throw failure;
+        })).rejects.toBe(failure);
+        expect(runs).toBe(1);
+      }
+    } finally {
+      console.error = quiet;
+    }
+  });
 });

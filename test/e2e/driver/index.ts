@@ -12,6 +12,7 @@ import { aptCommand, askedEngines, ENGINES, missingPrerequisites, packagesFor } 
 import { launchChromium } from './chromium';
 import type { Browser, Tab } from './types';
 import { launchWebKit } from './webkit';
+import { isUnanswered } from './webdriver';
 
 export type { Browser, Clickable, Tab, User, Viewport } from './types';
 
@@ -46,14 +47,15 @@ export const ARTIFACTS_DIR = path.resolve('test-artifacts');
 
 /**
  * Runs a journey; when it fails, saves a screenshot and the console log of every tab under
- * test-artifacts/ and prints their paths, then fails with the original error.
+ * test-artifacts/ and prints their paths, then fails with the original error — except once when
+ * the browser itself stopped answering (see below).
  */
-export async function withArtifacts(journey: string, tabs: () => Tab[], run: () => Promise<void>): Promise<void> {
+export async function withArtifacts(journey: string, tabs: () => Tab[], run: () => Promise<void>, attempt = 1): Promise<void> {
   try {
     await run();
   } catch (error) {
     await mkdir(ARTIFACTS_DIR, { recursive: true });
-    const slug = journey.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+    const slug = journey.replace(/[^a-z0-9]+/gi, '-').toLowerCase() + (attempt > 1 ? `-attempt${attempt}` : '');
     const saved: string[] = [];
     for (const tab of tabs()) {
       const base = path.join(ARTIFACTS_DIR, `${slug}--${tab.name}`);
@@ -73,6 +75,13 @@ export async function withArtifacts(journey: string, tabs: () => Tab[], run: () 
       saved.push(`${base}.console.log`);
     }
     console.error(`Journey "${journey}" failed. Artifacts:\n  ${saved.join('\n  ')}`);
+    // A browser that stopped answering (its process died or hung) says nothing of Ardoise: the
+    // journey runs once more, from the start, in new windows; said loudly, never twice. A page
+    // that answers wrongly, or an assertion, fails at once.
+    if (isUnanswered(error) && attempt === 1 && process.env.E2E_NO_RETRY !== '1') {
+      console.error(`Journey "${journey}": the browser stopped answering (${String((error as Error).message).split('\n')[0]}); running the journey again once, in new windows (E2E_NO_RETRY=1 to fail at once).`);
+      return withArtifacts(journey, tabs, run, attempt + 1);
+    }
     throw error;
   }
 }

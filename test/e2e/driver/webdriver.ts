@@ -26,8 +26,20 @@ export class WebDriverError extends Error {
   }
 }
 
-/** How long one HTTP command may take before the client gives up (a hung browser must not hang the run). */
-const COMMAND_TIMEOUT_MS = 90_000;
+/**
+ * How long one HTTP command may take before the client gives up: a hung browser must fail the
+ * step it hung in, well within a journey's time (support.ts), not hang the run. Longer than any
+ * timeout the session itself applies (page load 45 s, scripts 30 s).
+ */
+const COMMAND_TIMEOUT_MS = 60_000;
+
+/** The codes of a browser that stopped answering (its process died or hung), as opposed to an answer. */
+export const UNANSWERED = ['connection failed', 'command timed out'] as const;
+
+/** Whether the browser process failed (no answer), rather than the page (an answer, even an error). */
+export function isUnanswered(error: unknown): error is WebDriverError {
+  return error instanceof WebDriverError && (UNANSWERED as readonly string[]).includes(error.code);
+}
 
 export async function webDriverCommand<T>(baseUrl: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, timeoutMs = COMMAND_TIMEOUT_MS): Promise<T> {
   const command = `${method} ${path.replace(/\/session\/[^/]+/, '/session/…')}`;
@@ -40,6 +52,7 @@ export async function webDriverCommand<T>(baseUrl: string, method: 'GET' | 'POST
   try {
     response = await fetch(baseUrl + path, init);
   } catch (error) {
+    if ((error as Error)?.name === 'TimeoutError') throw new WebDriverError('command timed out', `no answer within ${timeoutMs / 1000} s`, command);
     throw new WebDriverError('connection failed', String((error as Error)?.message ?? error), command);
   }
   const text = await response.text();

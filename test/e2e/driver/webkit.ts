@@ -38,7 +38,7 @@ import {
 } from './page-scripts';
 import type { Browser, Clickable, Key, Tab, User, Viewport } from './types';
 import { aptCommand, miniBrowserPath, missingPrerequisites, packagesFor } from '../../../scripts/test-prerequisites.mjs';
-import { webDriverCommand, WebDriverError, WebDriverSession, type ElementRef } from './webdriver';
+import { isUnanswered, webDriverCommand, WebDriverError, WebDriverSession, type ElementRef } from './webdriver';
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 /** WebDriver's code points for the keys of the interface (https://www.w3.org/TR/webdriver2/#keyboard-actions). */
@@ -298,7 +298,7 @@ export async function launchWebKit(baseUrl: string): Promise<Browser> {
           },
           pageLoadStrategy: 'normal',
           unhandledPromptBehavior: 'dismiss and notify',
-          timeouts: { script: 30_000, pageLoad: 60_000, implicit: 0 },
+          timeouts: { script: 30_000, pageLoad: 45_000, implicit: 0 },
         }, 60_000);
       } catch (error) {
         await driver.stop();
@@ -337,6 +337,10 @@ class WebKitUser implements User {
         this.current = handle;
       }
       return work(this.session);
+    }).catch((error: unknown) => {
+      // No answer: what WebKitWebDriver, MiniBrowser and Xvfb printed last says why.
+      if (isUnanswered(error)) error.message += `\n  ${this.name}'s WebKitWebDriver printed:\n    ${this.driver.output.slice(-15).join('\n    ') || '(nothing)'}`;
+      throw error;
     });
     this.queue = next.catch(() => {});
     return next;
@@ -419,7 +423,8 @@ class WebKitTab implements Tab {
   }
 
   /** Polls `attempt` until it answers something other than undefined; a timeout error says what was last seen. */
-  private async poll<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, lastSeen?: () => string): Promise<T> {
+  /** `scope`: the element whose text the timeout error quotes (the whole page by default). */
+  private async poll<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, lastSeen?: () => string, scope = 'body'): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
     for (;;) {
@@ -438,8 +443,9 @@ class WebKitTab implements Tab {
     let shows = '';
     try {
       url = await this.run((s) => s.currentUrl());
-      const text = await this.page<string | null>(INNER_TEXT, ['body']);
-      shows = text === null ? 'no <body>' : text.trim() ? `the page shows: ${JSON.stringify(text.trim().replace(/\s+/g, ' ').slice(0, 160))}` : 'the page is blank';
+      const text = await this.page<string | null>(INNER_TEXT, [scope]);
+      const where = scope === 'body' ? 'the page' : scope;
+      shows = text === null ? `no ${scope}` : text.trim() ? `${where} shows: ${JSON.stringify(text.trim().replace(/\s+/g, ' ').slice(0, scope === 'body' ? 160 : 400))}` : `${where} is blank`;
     } catch {
       /* keep what we have */
     }
@@ -610,7 +616,7 @@ class WebKitTab implements Tab {
       const answer = await this.page<{ root: boolean; found: boolean }>(FIND_TEXT, [selector, matcher]);
       seen = answer.root ? 'not shown' : `no element matches ${selector}`;
       return answer.found ? true : undefined;
-    }, () => seen);
+    }, () => seen, selector);
   }
 
   async waitForUrl(test: RegExp | ((url: string) => boolean), options?: { timeoutMs?: number }): Promise<void> {
