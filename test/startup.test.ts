@@ -244,7 +244,10 @@ describe('start-up and shutdown of the real app on the embedded PostgreSQL', () 
     const killed = postmasterPid(pgDir)!;
     process.kill(killed, 'SIGKILL');
 
+    // An answer right after the kill proves nothing (the session may be served from its cache, or
+    // by a connection the postmaster's death has not reached yet): first the app must say it restarted.
     const deadline = Date.now() + 90_000;
+    while (!app.output().includes('The embedded PostgreSQL is running again.') && Date.now() < deadline) await sleep(200);
     let me = await browser.request('GET', '/api/me').catch(() => ({ status: 0, body: null }));
     while (me.status !== 200 && Date.now() < deadline) {
       await sleep(500);
