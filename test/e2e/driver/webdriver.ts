@@ -34,7 +34,7 @@ export class WebDriverError extends Error {
 const COMMAND_TIMEOUT_MS = 60_000;
 
 /** The codes of a browser that stopped answering (its process died or hung), as opposed to an answer. */
-export const UNANSWERED = ['connection failed', 'command timed out'] as const;
+const UNANSWERED = ['connection failed', 'command timed out'] as const;
 
 /** Whether the browser process failed (no answer), rather than the page (an answer, even an error). */
 export function isUnanswered(error: unknown): error is WebDriverError {

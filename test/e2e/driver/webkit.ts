@@ -422,8 +422,10 @@ class WebKitTab implements Tab {
     }
   }
 
-  /** Polls `attempt` until it answers something other than undefined; a timeout error says what was last seen. */
-  /** `scope`: the element whose text the timeout error quotes (the whole page by default). */
+  /**
+   * Polls `attempt` until it answers something other than undefined; a timeout error says what was
+   * last seen, with the text of `scope` (the whole page by default).
+   */
   private async poll<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, lastSeen?: () => string, scope = 'body'): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
