@@ -77,6 +77,22 @@ export async function runningEmbeddedUrl(dir: string): Promise<string | null> {
   return `postgres://postgres:${encodeURIComponent(await password(dir))}@127.0.0.1:${owner.port}/postgres`;
 }
 
+/** sun_path holds 108 bytes with its NUL; PostgreSQL refuses a longer socket path. */
+const MAX_SOCKET_PATH = 100;
+
+/**
+ * The directory of the cluster's Unix socket (`<dir>/pg-socket`, readable by postgres's user
+ * only), or null when its path would be too long for a socket: the app then connects over TCP.
+ */
+async function socketDirectory(dir: string, port: number, ids: { uid?: number; gid?: number }): Promise<string | null> {
+  const socketDir = path.join(path.resolve(dir), 'pg-socket');
+  if (Buffer.byteLength(path.join(socketDir, `.s.PGSQL.${port}`)) > MAX_SOCKET_PATH) return null;
+  await fs.mkdir(socketDir, { recursive: true, mode: 0o700 });
+  await fs.chmod(socketDir, 0o700);
+  if (ids.uid !== undefined && ids.gid !== undefined) await fs.chown(socketDir, ids.uid, ids.gid);
+  return socketDir;
+}
+
 /** How long a crashed postgres is given to come back (its old backends must exit first). */
 const RESTART_WINDOW_MS = 60_000;
 
@@ -125,7 +141,11 @@ export async function startEmbeddedPostgres(
   await stopStaleServer(pgDir);
   await fs.writeFile(path.join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, port } satisfies Owner));
 
-  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories='];
+  // The app talks to its own cluster through a Unix socket in the data directory (a statement
+  // costs both processes less in the kernel than on loopback TCP: about 15 % of an invoice's CPU,
+  // measured with invoice-e2e); TCP on 127.0.0.1 stays open for other processes and tools.
+  const socketDir = await socketDirectory(dir, port, ids);
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', `unix_socket_directories=${socketDir ?? ''}`, '-c', 'unix_socket_permissions=0700'];
   function spawnPostgres(): Promise<ChildProcess> {
     return new Promise((resolve, reject) => {
       const child = spawn(POSTGRES_BIN, ['-D', pgDir, '-p', String(port), ...flags], {
@@ -194,8 +214,10 @@ export async function startEmbeddedPostgres(
     throw new Error(`The embedded PostgreSQL did not start (data directory ${pgDir}, port ${port}): ${error instanceof Error ? error.message : String(error)}; is the port in use?`, { cause: error });
   }
   process.on('exit', stopAtExit);
+  const url = new URL(`postgres://postgres:${encodeURIComponent(secret)}@127.0.0.1:${port}/postgres`);
+  if (socketDir) url.searchParams.set('host', socketDir);
   return {
-    url: `postgres://postgres:${encodeURIComponent(secret)}@127.0.0.1:${port}/postgres`,
+    url: url.toString(),
     async stop() {
       stopping = true;
       process.off('exit', stopAtExit);

@@ -7,7 +7,7 @@ import type { Db } from '../db/pool';
 import type { CustomersTable, DocumentLinesTable, DocumentsTable, DossiersTable } from '../db/schema';
 import { notFound } from '../platform/errors';
 import { executeAndCommit } from '../db/tx';
-import type { StoredFile } from '../platform/storage';
+import { contentAsBase64, contentFromBase64, type StoredFile } from '../platform/storage';
 import { settingsOf, type SeriesSettings } from './numbering';
 
 export type DocumentRow = Selectable<DocumentsTable>;
@@ -57,14 +57,14 @@ export async function loadDocumentWithPdf(t: Db, dossierId: string, id: string, 
     .selectFrom('documents as d')
     .leftJoin('files as f', (j) => j.onRef('f.dossier_id', '=', 'd.dossier_id').onRef('f.id', '=', 'd.pdf_file_id'))
     .selectAll('d')
-    .select(['f.id as pdf_id', 'f.content_type as pdf_content_type', 'f.sha256 as pdf_sha256', 'f.content as pdf_content'])
+    .select(['f.id as pdf_id', 'f.content_type as pdf_content_type', 'f.sha256 as pdf_sha256', contentAsBase64('f.content').as('pdf_content')])
     .where('d.dossier_id', '=', dossierId)
     .where('d.id', '=', id)
     .where('d.type', 'in', types);
   const found = opts.commit ? (await executeAndCommit(t, query)).rows[0] : await query.executeTakeFirst();
   if (!found) throw notFound();
   const { pdf_id, pdf_content_type, pdf_sha256, pdf_content, ...row } = found;
-  const pdf = pdf_id && pdf_content_type && pdf_sha256 && pdf_content ? { id: pdf_id, contentType: pdf_content_type, sha256: pdf_sha256.toString('hex'), content: pdf_content } : null;
+  const pdf = pdf_id && pdf_content_type && pdf_sha256 && pdf_content ? { id: pdf_id, contentType: pdf_content_type, sha256: pdf_sha256.toString('hex'), content: contentFromBase64(pdf_content) } : null;
   return { row, pdf };
 }
 

@@ -28,7 +28,7 @@ import type { Db } from '../db/pool';
 import { executeAndCommit, type Tx } from '../db/tx';
 import { writeAudit } from '../platform/audit';
 import { SMTP_CONNECTIONS, type Mailer } from '../platform/mail';
-import type { StoredFile } from '../platform/storage';
+import { contentAsBase64, contentFromBase64, type StoredFile } from '../platform/storage';
 import type { PdfFreezer } from '../documents/pdf-freezer';
 import { DELIVERY_ACTOR, documentName, documentOf, messageEvent, NO_REQUEST, recipientsText, type MessageRow } from './outbox';
 import { scanReminders, type ReminderScan } from './reminder-scan';
@@ -114,7 +114,7 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
         .innerJoin('documents as d', (j) => j.onRef('d.dossier_id', '=', 'm.dossier_id').onRef('d.id', '=', 'm.document_id'))
         .leftJoin('files as f', (j) => j.onRef('f.dossier_id', '=', 'm.dossier_id').on(sql<boolean>`f.id = coalesce(m.pdf_file_id, d.pdf_file_id)`))
         .selectAll('m')
-        .select(['f.id as file_id', 'f.content_type as file_content_type', 'f.sha256 as file_sha256', 'f.content as file_content'])
+        .select(['f.id as file_id', 'f.content_type as file_content_type', 'f.sha256 as file_sha256', contentAsBase64('f.content').as('file_content')])
         .where('m.dossier_id', '=', dossierId)
         .where('m.id', '=', messageId)
         .executeTakeFirst();
@@ -129,7 +129,7 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
       // A reminder of an invoice settled since it was stored is cancelled, never sent.
       if (waiting.reminder_level !== null && !(await reminderStillDue(t, waiting))) return 'none';
       if (!file_id || !file_content_type || !file_sha256 || !file_content) return { unfrozen: waiting.document_id };
-      const pdf: StoredFile = { id: file_id, contentType: file_content_type, sha256: file_sha256.toString('hex'), content: file_content };
+      const pdf: StoredFile = { id: file_id, contentType: file_content_type, sha256: file_sha256.toString('hex'), content: contentFromBase64(file_content) };
       if (createHash('sha256').update(pdf.content).digest('hex') !== pdf.sha256) throw new Error(`The frozen PDF of document ${waiting.document_id} does not match its SHA-256`);
       const attemptId = randomUUID();
       // The claim, committed before the SMTP conversation: whoever finds the message `sending`

@@ -1,5 +1,20 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/pool';
+
+/**
+ * A file's bytes as the database sends them: base64 text. bytea's own text form is hex, twice the
+ * size, and Node decodes hex about twenty times slower than base64 (≈0.9 ms against 0.05 ms for a
+ * 68 KB frozen PDF, more than the rest of its download). `column` is trusted SQL (a column name).
+ */
+export function contentAsBase64(column: string): RawBuilder<string> {
+  return sql<string>`encode(${sql.ref(column)}, 'base64')`;
+}
+
+/** The bytes of a `contentAsBase64` column (PostgreSQL breaks its base64 into lines; Node skips the line breaks). */
+export function contentFromBase64(text: string): Buffer {
+  return Buffer.from(text, 'base64');
+}
 
 export interface StoredFile {
   id: string;
@@ -29,8 +44,13 @@ export const postgresFileStore: FileStore = {
     return { id, contentType: file.contentType, sha256: sha256.toString('hex'), content: file.content };
   },
   async get(t, dossierId, id) {
-    const row = await t.selectFrom('files').select(['id', 'content_type', 'sha256', 'content']).where('dossier_id', '=', dossierId).where('id', '=', id).executeTakeFirst();
-    return row ? { id: row.id, contentType: row.content_type, sha256: row.sha256.toString('hex'), content: row.content } : null;
+    const row = await t
+      .selectFrom('files')
+      .select(['id', 'content_type', 'sha256', contentAsBase64('content').as('content')])
+      .where('dossier_id', '=', dossierId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? { id: row.id, contentType: row.content_type, sha256: row.sha256.toString('hex'), content: contentFromBase64(row.content) } : null;
   },
   async remove(t, dossierId, id) {
     await t.deleteFrom('files').where('dossier_id', '=', dossierId).where('id', '=', id).execute();
