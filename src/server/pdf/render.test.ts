@@ -340,3 +340,31 @@ describe('files', () => {
     }
   });
 });
+
+describe('the streams of the file', () => {
+  it('have the length they declare, and every compressed one inflates to operators (page contents written as one piece each, then compressed)', async () => {
+    const { inflateSync } = await import('node:zlib');
+    const pdf = await renderDocumentPdf(sampleView({ lines: itemLines(30) }));
+    const latin1 = pdf.toString('latin1');
+    const streams = [...latin1.matchAll(/<<([^]*?)>>\nstream\n/g)];
+    expect(streams.length).toBeGreaterThan(3);
+    let pageContents = 0;
+    for (const m of streams) {
+      const dict = m[1]!;
+      const length = Number(/\/Length (\d+)/.exec(dict)?.[1]);
+      const start = m.index! + m[0].length;
+      expect(latin1.slice(start + length, start + length + 10)).toBe('\nendstream');
+      if (!dict.includes('/Filter /FlateDecode')) continue;
+      const bytes = inflateSync(pdf.subarray(start, start + length));
+      if (/\bBT\b/.test(bytes.toString('latin1'))) {
+        pageContents++;
+        const ops = bytes.toString('latin1');
+        // Each operator on its own line, as pdfkit writes them.
+        expect(ops).toMatch(/\nBT\n1 0 0 1 [\d.]+ [\d.]+ Tm\n\/F\d [\d.]+ Tf\n\[<[0-9a-f]+>/);
+        expect(count(ops, '\nBT\n')).toBe(count(ops, '\nET\n'));
+      }
+    }
+    expect(pageContents).toBe(latin1.match(/\/Type \/Page\b(?!s)/g)!.length);
+    expect(pageContents).toBeGreaterThan(1);
+  });
+});
