@@ -23,7 +23,9 @@ export interface E2E {
 
 /** A server and a browser of `engine`. Journeys run once per engine: `describe.each(engines())(…, (engine) => …)`. */
 export async function startE2E(engine: Engine): Promise<E2E> {
-  const server = await startTestServer();
+  // The server's errors (a failed delivery, an unexpected exception) are printed: a journey that
+  // waits in vain for something the server failed to do then says why. LOG_LEVEL overrides it.
+  const server = await startTestServer({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
   let browser: Browser;
   try {
     browser = await launchBrowser(server.url, engine);
