@@ -7,10 +7,10 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded';
 
 const started: { db: EmbeddedDatabase; dir: string }[] = [];
 
-async function start(dir: string): Promise<EmbeddedDatabase> {
+async function start(dir: string, port = 20_000 + Math.floor(Math.random() * 20_000), log?: (message: string) => void): Promise<EmbeddedDatabase> {
   await fs.mkdir(dir, { recursive: true });
   await fs.chmod(dir, 0o755); // as root, postgres runs as the `postgres` user
-  const db = await startEmbeddedPostgres(dir, 20_000 + Math.floor(Math.random() * 20_000));
+  const db = await startEmbeddedPostgres(dir, port, log);
   started.push({ db, dir });
   return db;
 }
@@ -58,4 +58,24 @@ describe('embedded PostgreSQL connections', () => {
     expect(await serverAddress(db.url)).toBe('127.0.0.1/32');
     await fs.rm(base, { recursive: true, force: true }).catch(() => undefined);
   }, 60_000);
+
+  it('falls back to TCP when the socket cannot be made (its directory cannot be created, or PostgreSQL cannot bind in it)', async () => {
+    // pg-socket is a file: the directory cannot be made.
+    const first = await fs.mkdtemp(path.join(os.tmpdir(), 'ardoise-sock-'));
+    await fs.writeFile(path.join(first, 'pg-socket'), 'not a directory');
+    const a = await start(first);
+    expect(new URL(a.url).searchParams.has('host')).toBe(false);
+    expect(await serverAddress(a.url)).toBe('127.0.0.1/32');
+    // The socket's path is taken by a directory PostgreSQL may not remove: it cannot bind there.
+    const second = await fs.mkdtemp(path.join(os.tmpdir(), 'ardoise-sock-'));
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const taken = path.join(second, 'pg-socket', `.s.PGSQL.${port}`);
+    await fs.mkdir(taken, { recursive: true });
+    await fs.writeFile(path.join(taken, 'keep'), '');
+    const said: string[] = [];
+    const b = await start(second, port, (message) => said.push(message));
+    expect(said.join('\n')).toMatch(/No Unix socket in .*pg-socket .*: connecting over TCP/);
+    expect(new URL(b.url).searchParams.has('host')).toBe(false);
+    expect(await serverAddress(b.url)).toBe('127.0.0.1/32');
+  }, 90_000);
 });

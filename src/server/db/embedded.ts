@@ -144,11 +144,13 @@ export async function startEmbeddedPostgres(
   // The app talks to its own cluster through a Unix socket in the data directory (a statement
   // costs both processes less in the kernel than on loopback TCP: about 15 % of an invoice's CPU,
   // measured with invoice-e2e); TCP on 127.0.0.1 stays open for other processes and tools.
-  const socketDir = await socketDirectory(dir, port, ids);
-  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', `unix_socket_directories=${socketDir ?? ''}`, '-c', 'unix_socket_permissions=0700'];
+  // Where a socket cannot be made (a file system without them, such as a Windows drive under
+  // WSL), the app connects over TCP instead.
+  let socketDir = await socketDirectory(dir, port, ids).catch(() => null);
+  const flags = () => ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', `unix_socket_directories=${socketDir ?? ''}`, '-c', 'unix_socket_permissions=0700'];
   function spawnPostgres(): Promise<ChildProcess> {
     return new Promise((resolve, reject) => {
-      const child = spawn(POSTGRES_BIN, ['-D', pgDir, '-p', String(port), ...flags], {
+      const child = spawn(POSTGRES_BIN, ['-D', pgDir, '-p', String(port), ...flags()], {
         ...ids,
         env: { ...process.env, LC_MESSAGES: 'C' },
         detached: true,
@@ -208,7 +210,14 @@ export async function startEmbeddedPostgres(
   }
 
   try {
-    supervise(await spawnPostgres());
+    try {
+      supervise(await spawnPostgres());
+    } catch (error) {
+      if (!socketDir || !/Unix-domain socket/i.test(error instanceof Error ? error.message : '')) throw error;
+      log(`No Unix socket in ${socketDir} (${(error as Error).message}): connecting over TCP.`);
+      socketDir = null;
+      supervise(await spawnPostgres());
+    }
   } catch (error) {
     await fs.rm(path.join(dir, OWNER_FILE), { force: true });
     throw new Error(`The embedded PostgreSQL did not start (data directory ${pgDir}, port ${port}): ${error instanceof Error ? error.message : String(error)}; is the port in use?`, { cause: error });
