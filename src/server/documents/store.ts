@@ -7,7 +7,7 @@ import type { Db } from '../db/pool';
 import type { CustomersTable, DocumentLinesTable, DocumentsTable, DossiersTable } from '../db/schema';
 import { notFound } from '../platform/errors';
 import { executeAndCommit } from '../db/tx';
-import { contentAsBase64, contentFromBase64, type StoredFile } from '../platform/storage';
+import { contentAsBase64, storedFile, type StoredFile } from '../platform/storage';
 import { settingsOf, type SeriesSettings } from './numbering';
 
 export type DocumentRow = Selectable<DocumentsTable>;
@@ -64,7 +64,7 @@ export async function loadDocumentWithPdf(t: Db, dossierId: string, id: string, 
   const found = opts.commit ? (await executeAndCommit(t, query)).rows[0] : await query.executeTakeFirst();
   if (!found) throw notFound();
   const { pdf_id, pdf_content_type, pdf_sha256, pdf_content, ...row } = found;
-  const pdf = pdf_id && pdf_content_type && pdf_sha256 && pdf_content ? { id: pdf_id, contentType: pdf_content_type, sha256: pdf_sha256.toString('hex'), content: contentFromBase64(pdf_content) } : null;
+  const pdf = pdf_id && pdf_content_type && pdf_sha256 && pdf_content ? storedFile(pdf_id, pdf_content_type, pdf_sha256, pdf_content) : null;
   return { row, pdf };
 }
 

@@ -28,7 +28,7 @@ import type { Db } from '../db/pool';
 import { executeAndCommit, type Tx } from '../db/tx';
 import { writeAudit } from '../platform/audit';
 import { SMTP_CONNECTIONS, type Mailer } from '../platform/mail';
-import { contentAsBase64, contentFromBase64, type StoredFile } from '../platform/storage';
+import { contentAsBase64, storedFile, type StoredFile } from '../platform/storage';
 import type { PdfFreezer } from '../documents/pdf-freezer';
 import { DELIVERY_ACTOR, documentName, documentOf, messageEvent, NO_REQUEST, recipientsText, type MessageRow } from './outbox';
 import { scanReminders, type ReminderScan } from './reminder-scan';
@@ -129,7 +129,7 @@ export function createMailQueue(deps: MailQueueDeps): MailQueue {
       // A reminder of an invoice settled since it was stored is cancelled, never sent.
       if (waiting.reminder_level !== null && !(await reminderStillDue(t, waiting))) return 'none';
       if (!file_id || !file_content_type || !file_sha256 || !file_content) return { unfrozen: waiting.document_id };
-      const pdf: StoredFile = { id: file_id, contentType: file_content_type, sha256: file_sha256.toString('hex'), content: contentFromBase64(file_content) };
+      const pdf = storedFile(file_id, file_content_type, file_sha256, file_content);
       if (createHash('sha256').update(pdf.content).digest('hex') !== pdf.sha256) throw new Error(`The frozen PDF of document ${waiting.document_id} does not match its SHA-256`);
       const attemptId = randomUUID();
       // The claim, committed before the SMTP conversation: whoever finds the message `sending`

@@ -11,9 +11,12 @@ export function contentAsBase64(column: string): RawBuilder<string> {
   return sql<string>`encode(${sql.ref(column)}, 'base64')`;
 }
 
-/** The bytes of a `contentAsBase64` column (PostgreSQL breaks its base64 into lines; Node skips the line breaks). */
-export function contentFromBase64(text: string): Buffer {
-  return Buffer.from(text, 'base64');
+/**
+ * A stored file from what a query selected: its `sha256` column and its content selected with
+ * `contentAsBase64` (PostgreSQL breaks its base64 into lines; Node skips the line breaks).
+ */
+export function storedFile(id: string, contentType: string, sha256: Buffer, base64Content: string): StoredFile {
+  return { id, contentType, sha256: sha256.toString('hex'), content: Buffer.from(base64Content, 'base64') };
 }
 
 export interface StoredFile {
@@ -50,7 +53,7 @@ export const postgresFileStore: FileStore = {
       .where('dossier_id', '=', dossierId)
       .where('id', '=', id)
       .executeTakeFirst();
-    return row ? { id: row.id, contentType: row.content_type, sha256: row.sha256.toString('hex'), content: contentFromBase64(row.content) } : null;
+    return row ? storedFile(row.id, row.content_type, row.sha256, row.content) : null;
   },
   async remove(t, dossierId, id) {
     await t.deleteFrom('files').where('dossier_id', '=', dossierId).where('id', '=', id).execute();
