@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
@@ -13,6 +13,7 @@ import { createTx } from '../src/server/db/tx';
 import { createDossier } from '../src/server/dossiers/service';
 import { hashPassword } from '../src/server/platform/passwords';
 import { SELLER } from '../test/helpers/invoicing';
+import { clusterCpuMs, postmasterOf, readStat } from './cpu';
 import { ROOT, freePort, median, round, sleep, type BenchResult } from './report';
 
 /**
@@ -71,51 +72,6 @@ const BASELINE = {
 const INCUMBENT = { name: 'Dolibarr 20 (PHP-FPM + opcache, MariaDB)', invoicesPerSecond: { 1: '8.4–9.9', 4: '15.8–17.4', 8: 'deadlocks and duplicate numbers' } };
 
 const GOALS = { cpuMsPerInvoice: 12, rate1: 80, rate4plus: 160, collapse: 0.9, p99Factor: 2 };
-
-// ---------------------------------------------------------------------------------------------
-// CPU from /proc
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-interface ProcStat {
-  ppid: number;
-  /** utime + stime, in ms. */
-  own: number;
-  /** cutime + cstime (children waited for), in ms. */
-  children: number;
-}
-
-function readStat(pid: number): ProcStat | null {
-  let text: string;
-  try {
-    text = fsSync.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // "pid (comm) state ppid …": comm may hold spaces and parentheses.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const tick = (i: number) => (Number(fields[i]) * 1000) / CLK_TCK;
-  return { ppid: Number(fields[1]), own: tick(11) + tick(12), children: tick(13) + tick(14) };
-}
-
-/** CPU-ms used so far by the cluster whose postmaster is `postmaster`: itself, its live children, and its children that exited. */
-function clusterCpuMs(postmaster: number): number {
-  const root = readStat(postmaster);
-  if (!root) return NaN;
-  let total = root.own + root.children;
-  for (const entry of fsSync.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(Number(entry));
-    if (stat && stat.ppid === postmaster) total += stat.own;
-  }
-  return total;
-}
 
 interface CpuSample {
   appMs: number;
@@ -439,11 +395,7 @@ async function startApps(): Promise<Setup> {
     throw error;
   }
   // The cluster's postmaster: the parent of a backend, if this machine runs it.
-  const probe = new pg.Client({ connectionString: ownerUrl });
-  await probe.connect();
-  const backend = (await probe.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-  const postmaster = readStat(backend)?.ppid ?? null;
-  await probe.end();
+  const postmaster = await postmasterOf(ownerUrl);
   return { nodes, ownerUrl, postmaster, cleanup };
 }
 

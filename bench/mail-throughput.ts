@@ -12,6 +12,7 @@ import { attachmentName } from '../src/core/outgoing-mail';
 import { verifyAuditChain } from '../src/server/platform/audit';
 import { addressOf, deliveryTransportOptions, SMTP_CONNECTIONS } from '../src/server/platform/mail';
 import { LINE, SELLER } from '../test/helpers/invoicing';
+import { clusterCpuMs, postmasterOf } from './cpu';
 import { call, cloneDrafts, runClients, signUp, startBenchApp } from './issue-concurrency';
 import { median, round, type BenchResult } from './report';
 
@@ -139,6 +140,22 @@ interface PhaseResult {
   outcomeLagSeconds?: number;
   /** Seconds until every POST was answered (ours). */
   postsSeconds?: number;
+  /** CPU-ms per message: this process (app, HTTP clients, SMTP server, nodemailer) and the PostgreSQL cluster. */
+  cpuMsPerMessage: number;
+  processCpuMsPerMessage: number;
+  pgCpuMsPerMessage: number;
+}
+
+/** CPU used so far, in ms: this process (every thread) and the cluster (NaN when its postmaster is not on this machine). */
+function cpuNow(postmaster: number | null): { process: number; pg: number } {
+  const usage = process.cpuUsage();
+  return { process: (usage.user + usage.system) / 1000, pg: postmaster ? clusterCpuMs(postmaster) : NaN };
+}
+
+function cpuPerMessage(before: { process: number; pg: number }, after: { process: number; pg: number }, messages: number) {
+  const processMs = (after.process - before.process) / messages;
+  const pgMs = Number.isNaN(after.pg) ? 0 : (after.pg - before.pg) / messages;
+  return { cpuMsPerMessage: round(processMs + pgMs, 2), processCpuMsPerMessage: round(processMs, 2), pgCpuMsPerMessage: round(pgMs, 2) };
 }
 
 function percentile(values: number[], p: number): number {
@@ -231,6 +248,7 @@ export async function mailThroughput(): Promise<BenchResult> {
   const env = { SMTP_URL: smtpUrl, MAIL_FROM: FROM, MAIL_RATE_PER_HOUR: String(MESSAGES * ROUNDS + 10), LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' };
   const { server, ownerUrl, cleanup } = await startBenchApp('mail', env);
   const owner = new pg.Pool({ connectionString: ownerUrl, max: 2 });
+  const postmaster = await postmasterOf(ownerUrl);
   owner.on('error', () => undefined);
   const loadBefore = os.loadavg();
   const baselineTransport = (createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer')).createTransport(deliveryTransportOptions(smtpUrl));
@@ -273,6 +291,7 @@ export async function mailThroughput(): Promise<BenchResult> {
     const domain = fromAddress.split('@')[1]!;
 
     const runOurs = async (round_: number): Promise<PhaseResult> => {
+      const cpuBefore = cpuNow(postmaster);
       const t0 = performance.timeOrigin + performance.now();
       const posted = await postSends(`${base}/api/d/${session.dossierId}/invoices`, session, invoices, round_);
       const postsSeconds = (performance.timeOrigin + performance.now() - t0) / 1000;
@@ -292,9 +311,10 @@ export async function mailThroughput(): Promise<BenchResult> {
         await new Promise((r) => setTimeout(r, 50));
       }
       const recorded = performance.timeOrigin + performance.now();
+      const cpu = cpuPerMessage(cpuBefore, cpuNow(postmaster), posted.sent.length);
       await checkArrivals(sink, new Map(posted.sent.map((p) => [`<${p.messageId}@${domain}>`, byDocument.get(p.documentId)!])), 'ours', replyTo);
       const seconds = (last - t0) / 1000;
-      return { messages: posted.sent.length, seconds, perSecond: posted.sent.length / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), errors: posted.failures.length, outcomeLagSeconds: (recorded - last) / 1000, postsSeconds };
+      return { messages: posted.sent.length, seconds, perSecond: posted.sent.length / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), errors: posted.failures.length, outcomeLagSeconds: (recorded - last) / 1000, postsSeconds, ...cpu };
     };
 
     const runBaseline = async (): Promise<PhaseResult> => {
@@ -302,6 +322,7 @@ export async function mailThroughput(): Promise<BenchResult> {
       const queue = [...expected];
       const startedAt = new Map<string, number>();
       let errors = 0;
+      const cpuBefore = cpuNow(postmaster);
       const t0 = performance.timeOrigin + performance.now();
       // As many messages in flight as the app holds SMTP connections.
       await Promise.all(
@@ -329,17 +350,18 @@ export async function mailThroughput(): Promise<BenchResult> {
       );
       const ids = [...expected.keys()];
       await sink.waitFor(ids);
+      const cpu = cpuPerMessage(cpuBefore, cpuNow(postmaster), ids.length);
       const latencies = ids.map((id) => sink.arrivals.get(id)![0]!.at - startedAt.get(id)!);
       const last = Math.max(...ids.map((id) => sink.arrivals.get(id)![0]!.at));
       await checkArrivals(sink, expected, 'baseline', replyTo);
       const seconds = (last - t0) / 1000;
-      return { messages: ids.length, seconds, perSecond: ids.length / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), errors };
+      return { messages: ids.length, seconds, perSecond: ids.length / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), errors, ...cpu };
     };
 
     const oursRuns: PhaseResult[] = [];
     const baselineRuns: PhaseResult[] = [];
     const show = (r: PhaseResult) =>
-      `${round(r.perSecond, 1)} messages/s, p50 ${Math.round(r.p50Ms)} ms, p99 ${Math.round(r.p99Ms)} ms (${r.messages} in ${round(r.seconds, 1)} s, ${r.errors} errors${r.postsSeconds !== undefined ? `; every POST answered after ${round(r.postsSeconds, 1)} s` : ''}${r.outcomeLagSeconds !== undefined ? `; outcomes recorded ${round(r.outcomeLagSeconds, 2)} s after the last acceptance` : ''})`;
+      `${round(r.perSecond, 1)} messages/s, ${r.cpuMsPerMessage} CPU-ms/message (process ${r.processCpuMsPerMessage}, PostgreSQL ${r.pgCpuMsPerMessage}), p50 ${Math.round(r.p50Ms)} ms, p99 ${Math.round(r.p99Ms)} ms (${r.messages} in ${round(r.seconds, 1)} s, ${r.errors} errors${r.postsSeconds !== undefined ? `; every POST answered after ${round(r.postsSeconds, 1)} s` : ''}${r.outcomeLagSeconds !== undefined ? `; outcomes recorded ${round(r.outcomeLagSeconds, 2)} s after the last acceptance` : ''})`;
     sink.measuring = true;
     started = performance.now();
     for (let i = 0; i < ROUNDS; i++) {
@@ -379,6 +401,7 @@ export async function mailThroughput(): Promise<BenchResult> {
       ratio,
       goal: `ratio >= ${GOAL}`,
       met: ratio >= GOAL && errors === 0,
+      cpuMsPerMessage: { ours: median(oursRuns.map((r) => r.cpuMsPerMessage)), baseline: median(baselineRuns.map((r) => r.cpuMsPerMessage)), postgresqlCounted: postmaster !== null },
       oursP50Ms: Math.round(median(oursRuns.map((r) => r.p50Ms))),
       oursP99Ms: Math.round(median(oursRuns.map((r) => r.p99Ms))),
       baselineP50Ms: Math.round(median(baselineRuns.map((r) => r.p50Ms))),

@@ -5,13 +5,13 @@
  * that two workers, two app processes or two people never move one message twice.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import { parisTime } from '../../core/dates';
 import { DOCUMENT_TITLES, type DocumentType } from '../../core/documents';
 import { attachmentName, type MessageState, type sendMessageSchema } from '../../core/outgoing-mail';
 import type { z } from 'zod';
 import type { Db } from '../db/pool';
-import type { OutgoingMessagesTable } from '../db/schema';
+import type { Database, DossiersTable, OutgoingMessagesTable } from '../db/schema';
 import { lockAuditHead, type AuditActor } from '../platform/audit';
 import type { DossierContext } from '../platform/auth';
 import { AppError, conflict, notFound } from '../platform/errors';
@@ -84,9 +84,18 @@ export interface NewMessage {
  * Stores a message of a numbered document for the worker to deliver: From names the dossier,
  * Reply-To is its e-mail address, the document's frozen PDF is attached under its number. The one
  * place a message is written; the caller records its audit event in the same transaction.
+ * `dossier`: the dossier's row when the caller has read it already.
  */
-export async function storeMessage(t: Db, dossierId: string, document: DocumentRow, input: NewMessage, createdBy: string | null, id: string = randomUUID()): Promise<MessageRow> {
-  const dossier = await loadDossier(t, dossierId);
+export async function storeMessage(
+  t: Db,
+  dossierId: string,
+  document: DocumentRow,
+  input: NewMessage,
+  createdBy: string | null,
+  id: string = randomUUID(),
+  dossier?: Pick<Selectable<DossiersTable>, 'email' | 'legal_name'>,
+): Promise<MessageRow> {
+  const sender = dossier ?? (await loadDossier(t, dossierId));
   return t
     .insertInto('outgoing_messages')
     .values({
@@ -99,8 +108,8 @@ export async function storeMessage(t: Db, dossierId: string, document: DocumentR
       bcc_addresses: input.bcc,
       subject: input.subject,
       body: input.body,
-      reply_to: dossier.email,
-      sender_name: dossier.legal_name,
+      reply_to: sender.email,
+      sender_name: sender.legal_name,
       attachment_name: attachmentName(document.number ?? ''),
       pdf_file_id: document.pdf_file_id,
       pdf_sha256: null,
@@ -127,18 +136,42 @@ export async function messageForKey(t: Db, dossierId: string, documentId: string
  * message of the hour leaves the window and sending is possible again.
  */
 export async function assertWithinSendingLimit(t: Db, dossierId: string, limit: number): Promise<void> {
-  const limiting = await t
+  const limiting = await t.selectNoFrom((eb) => limitingMessage(eb, dossierId, limit).as('created_at')).executeTakeFirstOrThrow();
+  assertUnderLimit(limiting.created_at, limit);
+}
+
+/** The creation time of the message that fills the hour's last slot, if the hour is full. */
+function limitingMessage(eb: ExpressionBuilder<Database, never>, dossierId: string, limit: number) {
+  return eb
     .selectFrom('outgoing_messages')
     .select('created_at')
     .where('dossier_id', '=', dossierId)
     .where('created_at', '>', sql<Date>`now() - interval '1 hour'`)
     .orderBy('created_at', 'desc')
     .limit(1)
-    .offset(limit - 1)
-    .executeTakeFirst();
-  if (!limiting) return;
-  const retryAt = new Date(limiting.created_at.getTime() + 3600_000);
+    .offset(limit - 1);
+}
+
+function assertUnderLimit(limitingAt: Date | null, limit: number): void {
+  if (!limitingAt) return;
+  const retryAt = new Date(limitingAt.getTime() + 3600_000);
   throw new AppError(429, 'rate_limited', { reason: 'sending_limit', limit, retryAt: retryAt.toISOString(), retryTime: parisTime(retryAt) });
+}
+
+/**
+ * Under the dossier's write lock, in one statement: the message already stored under the
+ * idempotency key (`messageForKey`), else the sending limit (`assertWithinSendingLimit`).
+ */
+async function existingOrWithinLimit(t: Db, dossierId: string, documentId: string, idempotencyKey: string, limit: number): Promise<MessageRow | null> {
+  const found = await t
+    .selectNoFrom((eb) => [
+      eb.selectFrom('outgoing_messages').select('id').where('dossier_id', '=', dossierId).where('idempotency_key', '=', idempotencyKey).as('existing_id'),
+      limitingMessage(eb, dossierId, limit).as('limiting_at'),
+    ])
+    .executeTakeFirstOrThrow();
+  if (found.existing_id) return messageForKey(t, dossierId, documentId, idempotencyKey);
+  assertUnderLimit(found.limiting_at, limit);
+  return null;
 }
 
 /**
@@ -156,13 +189,14 @@ export async function requestSend(
 ): Promise<{ row: MessageRow; created: boolean }> {
   const document = await loadDocument(d.t, d.id, documentId, { types });
   if (document.number === null || document.status === 'draft') throw conflict('not_sendable');
-  await lockAuditHead(d.t, d.id);
-  const existing = await messageForKey(d.t, d.id, documentId, input.idempotencyKey);
+  // Read before the lock: the lock is held for three round trips (look, store, record and commit).
+  const dossier = await loadDossier(d.t, d.id);
+  const head = await lockAuditHead(d.t, d.id);
+  const existing = await existingOrWithinLimit(d.t, d.id, documentId, input.idempotencyKey, sendingLimit);
   if (existing) return { row: existing, created: false };
-  await assertWithinSendingLimit(d.t, d.id, sendingLimit);
-  const row = await storeMessage(d.t, d.id, document, input, d.user.id);
+  const row = await storeMessage(d.t, d.id, document, input, d.user.id, randomUUID(), dossier);
   const name = documentName(document.type, document.number);
-  await d.audit(messageEvent(row, { type: document.type, number: document.number }, 'document.email_requested', `Envoi par e-mail demandé : ${name} à ${recipientsText(row)}`), { commit: true });
+  await d.audit(messageEvent(row, { type: document.type, number: document.number }, 'document.email_requested', `Envoi par e-mail demandé : ${name} à ${recipientsText(row)}`), { commit: true, head });
   return { row, created: true };
 }
 

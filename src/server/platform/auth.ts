@@ -3,7 +3,7 @@ import { BUILTIN_PROFILES, isBuiltinProfileKey, normalizePermissions, type Permi
 import { BUILTIN_PROFILE_NAMES } from '../../core/profiles';
 import type { Db } from '../db/pool';
 import { isUuid } from '../db/tx';
-import { eventTemplate, writeAudit, type AuditInput, type EventTemplate, type RequestMeta } from './audit';
+import { eventTemplate, writeAudit, type AuditHead, type AuditInput, type EventTemplate, type RequestMeta } from './audit';
 import type { AppContext } from './context';
 import { forbidden, notFound, unauthenticated } from './errors';
 import { requestLocale } from './error-handler';
@@ -42,9 +42,10 @@ export interface DossierContext {
   /**
    * Records an audit event in the request's transaction, with this member as the actor.
    * `commit`: as the transaction's last statement, committing it (the answer is built from what
-   * was read or written before).
+   * was read or written before). `head`: the chain head this transaction already locked
+   * (`lockAuditHead`), which spares locking it again.
    */
-  audit(input: AuditInput, opts?: { commit?: boolean }): Promise<void>;
+  audit(input: AuditInput, opts?: { commit?: boolean; head?: AuditHead }): Promise<void>;
   /** An event whose label holds a number given under the dossier's write lock, prepared before taking it (see `EventTemplate`). */
   eventTemplate(input: (number: string) => AuditInput): EventTemplate;
   /** Work to do once the transaction has committed, before answering (e.g. rendering a frozen PDF). */
