@@ -24,6 +24,7 @@ export const PERMISSIONS = [
   'accounting.read',
   'accounting.export',
   'audit.read',
+  'audit.export',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -42,6 +43,8 @@ export const BUILTIN_PROFILE_KEYS = ['admin', 'adv', 'commercial', 'achat', 'rea
 export type BuiltinProfileKey = (typeof BUILTIN_PROFILE_KEYS)[number];
 
 const READS: Permission[] = PERMISSIONS.filter((p) => p.endsWith('.read'));
+/** What a view-only member reads: everything but the journal of who did what (an owner's and an accountant's matter). */
+const VIEW_ONLY: Permission[] = READS.filter((p) => p !== 'audit.read');
 
 export const BUILTIN_PROFILES: Record<BuiltinProfileKey, readonly Permission[]> = {
   admin: PERMISSIONS,
@@ -62,8 +65,8 @@ export const BUILTIN_PROFILES: Record<BuiltinProfileKey, readonly Permission[]> 
   ],
   commercial: ['dossier.read', 'customers.read', 'customers.write', 'products.read', 'quotes.read', 'quotes.write', 'quotes.send'],
   achat: ['dossier.read', 'products.read', 'purchases.read', 'purchases.write'],
-  readonly: READS,
-  accountant: [...READS, 'accounting.export'],
+  readonly: VIEW_ONLY,
+  accountant: [...READS, 'accounting.export', 'audit.export'],
 };
 
 export function isBuiltinProfileKey(value: string): value is BuiltinProfileKey {

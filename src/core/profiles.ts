@@ -31,4 +31,5 @@ export const PERMISSION_LABELS: Record<Permission, Record<Locale, string>> = {
   'accounting.read': { fr: 'Voir la comptabilité', en: 'See accounting' },
   'accounting.export': { fr: 'Exporter les lots et le FEC', en: 'Export batches and FEC' },
   'audit.read': { fr: 'Consulter le journal des actions', en: 'Read the activity log' },
+  'audit.export': { fr: 'Exporter le journal des actions (XLSX, CSV)', en: 'Export the activity log (XLSX, CSV)' },
 };

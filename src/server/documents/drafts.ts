@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
+import { fieldLabel } from '../../core/audit-labels';
+import { changedFieldNames, draftChanges, type DraftView } from '../../core/draft-changes';
 import { addDays, dueDate as computeDueDate, parisDate, type PaymentTerms } from '../../core/dates';
 import type { LineInput, UpdateDraftInput } from '../../core/document-schema';
 import { DOCUMENT_TITLES, isLegalInvoice, SERIES_OF, type DocumentType, type VatTreatment } from '../../core/documents';
@@ -218,20 +220,32 @@ export async function updateDraft(d: DossierContext, id: string, types: readonly
     .where('id', '=', id)
     .execute();
   if (input.lines) await saveLines(d.t, d.id, id, input.lines);
-  const changed = Object.keys(input).filter((k) => k !== 'version');
+  // Only what differs, line by line; the total when it moved.
+  const changes = draftChanges({ ...fieldsOf(row), lines: currentLines }, next);
+  if (Number(row.gross_cents) !== totals.grossCents) changes.grossCents = { before: Number(row.gross_cents), after: totals.grossCents };
+  const named = changedFieldNames(changes).filter((f) => f !== 'grossCents').map((f) => fieldLabel(f, 'fr'));
   await d.audit({
     action: 'document.updated',
     entityType: 'document',
     entityId: id,
     entityLabel: null,
-    summary: `Modification du brouillon (${changed.join(', ') || 'aucun champ'})`,
-    changes: {
-      ...(Number(row.gross_cents) !== totals.grossCents ? { grossCents: { before: Number(row.gross_cents), after: totals.grossCents } } : {}),
-      ...(input.lines && input.lines.length !== currentLines.length ? { lineCount: { before: currentLines.length, after: input.lines.length } } : {}),
-      ...(next.customerId !== row.customer_id ? { customerId: { before: row.customer_id, after: next.customerId } } : {}),
-      ...(next.issueDate !== row.issue_date ? { issueDate: { before: row.issue_date, after: next.issueDate } } : {}),
-    },
+    summary: named.length ? `Modification du brouillon : ${named.join(', ')}` : 'Brouillon enregistré sans modification',
+    changes,
   });
+}
+
+/** A stored draft's fields as a person edits them. */
+function fieldsOf(row: DocumentRow): Omit<DraftView, 'lines'> {
+  return {
+    customerId: row.customer_id,
+    issueDate: row.issue_date,
+    serviceDate: row.service_date,
+    validityDate: row.validity_date,
+    paymentTerms: row.payment_terms,
+    vatTreatment: row.vat_treatment,
+    discount: row.discount,
+    notes: row.notes,
+  };
 }
 
 export async function deleteDraft(d: DossierContext, id: string, types: readonly DocumentType[]): Promise<void> {
