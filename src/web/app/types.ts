@@ -117,24 +117,37 @@ export interface AuditChange {
   after: unknown;
 }
 
+/** An event of the Journal des actions (server: audit/journal.ts `JournalRow`). */
 export interface AuditEvent {
   seq: number;
+  hash: string;
   occurredAt: string;
+  actorUserId: string | null;
   actorName: string | null;
   actorProfile: string | null;
   action: string;
   entityType: string;
   entityId: string | null;
   entityLabel: string | null;
+  documentType: string | null;
+  documentNumber: string | null;
+  customerName: string | null;
+  grossCents: number | null;
   summary: string;
   changes: Record<string, AuditChange> | null;
+  /** Labels of the records the changes name by id. */
+  references: Record<string, string>;
   ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
 }
 
 export interface AuditPage {
   events: AuditEvent[];
+  nextCursor: string | null;
+}
+
+export interface AuditSummary {
+  byUser: { userId: string | null; name: string; groups: Record<string, number>; total: number }[];
+  byDay: { day: string; userId: string | null; count: number }[];
   total: number;
 }
 
