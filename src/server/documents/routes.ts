@@ -11,6 +11,8 @@ import { deleteDraft, draftDefaultsWithCustomer, insertDraftAndCommit, loadDossi
 import { answerQuote, convertQuote, createCreditNote, duplicateDocument, issueDocument } from './lifecycle';
 import { listDocuments, listQuery } from './list';
 import { cancelPayment, recordPayment } from './payments';
+import { recordDownload } from './downloads';
+import { documentInformation } from './information';
 import { documentPdf } from './pdf';
 import { openDocumentStream, publishDocumentChange } from './presence';
 import { presentDocument } from './presenter';
@@ -135,6 +137,8 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
 
     r.get(`${base}/:documentId/pdf`, { config: read, schema: { params: docParams, querystring: z.object({ download: z.enum(['1']).optional() }).strict() } }, async (request, reply) => {
       const d = currentDossier(request);
+      // A numbered document's download is recorded in this transaction, before the read that commits it.
+      await recordDownload(d, request.params.documentId, spec.types, request.query.download === '1');
       // The transaction ends with this read (its COMMIT travels with it): what follows needs no connection, or opens its own.
       const { row, pdf: stored } = await loadDocumentWithPdf(d.t, d.id, request.params.documentId, spec.types, { commit: true });
       const send = (pdf: { content: Buffer; sha256: string | null }) => {
@@ -171,6 +175,12 @@ export const documentRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (ap
       return {
         events: events.map((e) => ({ seq: Number(e.seq), occurredAt: e.occurred_at, actorName: e.actor_name, actorProfile: e.actor_profile, action: e.action, summary: e.summary, changes: e.changes })),
       };
+    });
+
+    r.get(`${base}/:documentId/information`, { config: read, schema: { params: docParams } }, async (request) => {
+      const d = currentDossier(request);
+      const row = await loadDocument(d.t, d.id, request.params.documentId, { types: spec.types });
+      return documentInformation(d.t, d.id, row, (type) => d.permissions.includes(FAMILIES[FAMILY_OF[type]].read));
     });
 
     r.get(`${base}/:documentId/events`, { config: read, schema: { params: docParams } }, async (request, reply) => {

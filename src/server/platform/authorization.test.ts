@@ -202,6 +202,23 @@ function reminderSamples(): Record<string, Prepare> {
   };
 }
 
+/** A document's « Informations »: an issued document, so that there is more to show than its creation. */
+function informationSamples(): Record<string, Prepare> {
+  const samples: Record<string, Prepare> = {};
+  for (const [family, type] of [
+    ['quotes', 'quote'],
+    ['invoices', 'invoice'],
+  ] as const) {
+    samples[`GET /api/d/:dossierId/${family}/:documentId/information`] = async (id) => {
+      const created = await admin.post(`/api/d/${id}/${family}`, { type, customerId: customerForDocuments, lines: [LINE] });
+      expect(created.status).toBe(201);
+      expect((await admin.post(`/api/d/${id}/${family}/${created.body.document.id}/issue`, { version: created.body.document.version })).status).toBe(200);
+      return { url: `/api/d/${id}/${family}/${created.body.document.id}/information` };
+    };
+  }
+  return samples;
+}
+
 const SAMPLES: Record<string, Prepare> = {
   ...documentSamples(
     () => admin,
@@ -209,6 +226,7 @@ const SAMPLES: Record<string, Prepare> = {
   ),
   ...mailSamples(),
   ...reminderSamples(),
+  ...informationSamples(),
   'GET /api/d/:dossierId': async (id) => ({ url: `/api/d/${id}` }),
   'PATCH /api/d/:dossierId/settings': async (id) => ({ url: `/api/d/${id}/settings`, body: { phone: '01 23 45 67 89' } }),
   'PUT /api/d/:dossierId/logo': async (id) => ({ url: `/api/d/${id}/logo`, raw: makePng(), contentType: 'image/png' }),

@@ -1,7 +1,7 @@
 /**
  * A document: its header (number, status, customer, dates, amounts, links) and actions by type,
  * status and permissions; the editor while it is a draft, the frozen view once numbered; payments,
- * history, and who else has it open.
+ * « Informations » (who did what with it, and when), history, and who else has it open.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
@@ -26,6 +26,7 @@ import { StatusBadge } from './DocumentsPage';
 import { localizeDocumentMessage, newValues, valuesOf, type EditorValues } from './editorModel';
 import { formatDay, formatDecimalText, formatDiscount, formatEuros, formatRate, formatUnitPrice } from './format';
 import { HistorySection } from './HistorySection';
+import { InformationPanel } from './InformationPanel';
 import { invoicingKeys } from './keys';
 import { documentName, documentPath, documentTitle, PAYABLE_TYPES } from './labels';
 import { LinkedDocument } from './LinkedDocument';
@@ -330,6 +331,7 @@ function DocumentScreen({ doc, family, refetch }: { doc: Doc; family: DocumentFa
 
       {payable && <PaymentsSection doc={doc} onChanged={afterChange} />}
       {!draft && <MessagesSection doc={doc} family={family} />}
+      <InformationPanel family={family} documentId={doc.id} numbered={doc.number !== null} />
       <HistorySection family={family} documentId={doc.id} />
 
       {dialog === 'issue' && <IssueDialog doc={doc} busy={issue.isPending} onConfirm={() => issue.mutate()} onClose={() => setDialog(null)} />}
