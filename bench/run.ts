@@ -1,4 +1,6 @@
 import { apiRead } from './api-read';
+import { auditExport } from './audit-export';
+import { auditPage } from './audit-page';
 import { invoiceE2e } from './invoice-e2e';
 import { issueConcurrency } from './issue-concurrency';
 import { listScale } from './list-scale';
@@ -20,6 +22,8 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   'list-scale': listScale,
   'invoice-e2e': invoiceE2e,
   'mail-throughput': mailThroughput,
+  'audit-page': auditPage,
+  'audit-export': auditExport,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

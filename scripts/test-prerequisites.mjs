@@ -1,6 +1,7 @@
 /**
  * `npm test`'s pretest: checks that this machine has what the test suite runs outside Node — the
- * browsers of the journeys (test/e2e) and what WebKit runs under — and, when something is
+ * browsers of the journeys (test/e2e) and what WebKit runs under, and LibreOffice, which opens
+ * the exported XLSX files as a person's spreadsheet would — and, when something is
  * missing, installs it with apt-get if it can (root, apt-get present), saying what and why;
  * otherwise it stops at once with the exact command to run. When everything is there it only
  * looks at files (no apt, no network) and prints nothing.
@@ -94,6 +95,7 @@ export function missingPrerequisites(env = process.env, root = env.ARDOISE_PRERE
     need(softwareGl(root), { what: "Mesa's software OpenGL driver (swrast_dri.so)", why: `${why}: WebKit draws with OpenGL`, package: 'libgl1-mesa-dri' });
     need(frenchLocale(root, env), { what: 'the fr_FR.UTF-8 locale or its source', why: `${why}: WebKit speaks French only in a French locale`, package: 'locales' });
   }
+  need(onPath('soffice', env), { what: 'LibreOffice Calc (soffice)', why: 'reading back the XLSX exports (src/server/audit/export.test.ts), headless', package: 'libreoffice-calc-nogui' });
   return missing;
 }
 

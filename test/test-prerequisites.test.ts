@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const SCRIPT = fileURLToPath(new URL('../scripts/test-prerequisites.mjs', import.meta.url));
-const ALL_PACKAGES = 'chromium dbus-x11 libgl1-mesa-dri locales webkit2gtk-driver xauth xvfb';
+const ALL_PACKAGES = 'chromium dbus-x11 libgl1-mesa-dri libreoffice-calc-nogui locales webkit2gtk-driver xauth xvfb';
 const isRoot = process.getuid?.() === 0;
 
 let dir: string;
@@ -42,6 +42,7 @@ const PROVIDES: Record<string, { commands?: string[]; files?: string[] }> = {
   'dbus-x11': { commands: ['dbus-run-session'] },
   'libgl1-mesa-dri': { files: ['usr/lib/x86_64-linux-gnu/dri/swrast_dri.so'] },
   locales: { commands: ['localedef'], files: ['usr/share/i18n/locales/fr_FR', 'usr/share/i18n/charmaps/UTF-8.gz'] },
+  'libreoffice-calc-nogui': { commands: ['soffice'] },
 };
 
 function install(packages: string[]): void {
@@ -87,6 +88,7 @@ describe('the test prerequisites', () => {
     expect(output).toContain('ARDOISE_NO_INSTALL is set');
     expect(output).toMatch(/Chromium \(\/usr\/bin\/chromium\): for the browser journeys in Chromium/);
     expect(output).toMatch(/WebKitWebDriver: for the browser journeys in WebKit.*\(Debian package webkit2gtk-driver\)/);
+    expect(output).toMatch(/LibreOffice Calc \(soffice\): for reading back the XLSX exports.*\(Debian package libreoffice-calc-nogui\)/);
     expect(output).toContain('E2E_BROWSER=chromium');
   });
 
@@ -98,7 +100,7 @@ describe('the test prerequisites', () => {
   });
 
   it('E2E_BROWSER=chromium needs nothing of WebKit', () => {
-    install(['chromium']);
+    install(['chromium', 'libreoffice-calc-nogui']);
     expect(run({ E2E_BROWSER: 'chromium', ARDOISE_NO_INSTALL: '1' })).toMatchObject({ status: 0, output: '' });
     const webkitOnly = run({ E2E_BROWSER: 'webkit', ARDOISE_NO_INSTALL: '1' });
     expect(webkitOnly.status).toBe(1);
@@ -130,7 +132,7 @@ describe('the test prerequisites', () => {
     install(['chromium', 'xauth']);
     const log = fakeAptGet();
     const { status, output } = run({});
-    const packages = 'dbus-x11 libgl1-mesa-dri locales webkit2gtk-driver xvfb';
+    const packages = 'dbus-x11 libgl1-mesa-dri libreoffice-calc-nogui locales webkit2gtk-driver xvfb';
     expect(output).toMatch(/MiniBrowser \(WebKitGTK\): for the browser journeys in WebKit/);
     if (isRoot) {
       expect(output).toContain(`Installing them: apt-get update && apt-get install -y --no-install-recommends ${packages}`);

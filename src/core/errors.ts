@@ -78,6 +78,10 @@ export const ERROR_MESSAGES = {
     en: 'Reminder {sent} of this invoice was already sent: a lower reminder ({level}) can no longer be sent.',
   },
   overpayment: { fr: 'Ce règlement dépasse le montant restant dû ({due}).', en: 'This payment exceeds the amount still due ({due}).' },
+  export_too_large: {
+    fr: "Cet export compterait {rows} lignes, plus que les {limit} qu'un export peut contenir : choisissez une période plus courte ou d'autres filtres.",
+    en: 'This export would hold {rows} rows, more than the {limit} an export may hold: choose a shorter period or other filters.',
+  },
   conflict: { fr: 'Cette opération est en conflit avec l’état actuel.', en: 'This operation conflicts with the current state.' },
   internal: { fr: 'Une erreur inattendue est survenue. Réessayez.', en: 'An unexpected error occurred. Try again.' },
 } as const satisfies Record<string, { fr: string; en: string }>;

@@ -247,7 +247,7 @@ describe.each(engines())('small screens (%s)', (engine) => {
       await phone.goto(`${d}/audit`);
       await phone.waitForText('Journal des actions');
       await shoot(phone, engine, 'audit', 'table');
-      await expectFits(phone, 'journal', ['Émilie Fontaine-Delacroix', 'document.issue'], PHONE.width);
+      await expectFits(phone, 'journal', ['Émilie Fontaine-Delacroix', 'Facture émise', 'Exporter (Excel)'], PHONE.width);
 
       await phone.goto(`${d}/envois`);
       await phone.waitForText('gestion.locative@coteaux-saint-emilion.example');

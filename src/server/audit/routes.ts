@@ -1,8 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { currentDossier } from '../platform/auth';
+import { AnsweredAfterTransaction, currentDossier } from '../platform/auth';
 import type { AppContext } from '../platform/context';
-import { journalActors, journalFilters, journalPage, journalPageQuery, journalSummary, type JournalRow } from './journal';
+import { requestLocale } from '../platform/error-handler';
+import { attachmentHeader, exportJournal } from './export';
+import { journalActors, journalExportQuery, journalFilters, journalPage, journalPageQuery, journalSummary, type JournalRow } from './journal';
 import { verifyDossier } from './verify';
 
 /** The dossier's table of user actions, and the integrity check of its chain. */
@@ -31,6 +33,20 @@ export const auditRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, 
     // Each verification first anchors the head it is about to check (this transaction wrote nothing).
     await ctx.anchors.checkpoint(d.t, d.id).catch((error: unknown) => request.log.error({ err: error }, 'audit checkpoint failed'));
     return verifyDossier(d.t, d.id, ctx.anchors);
+  });
+
+  const exporting = { auth: { permission: 'audit.export' as const, reads: ['audit.read' as const] } };
+  r.get('/d/:dossierId/audit/export', { config: exporting, schema: { querystring: journalExportQuery } }, async (request, reply) => {
+    const d = currentDossier(request);
+    const { format, ...filters } = request.query;
+    // An export anchors the head it reads, before its own event (this transaction wrote nothing yet).
+    await ctx.anchors.checkpoint(d.t, d.id).catch((error: unknown) => request.log.error({ err: error }, 'audit checkpoint failed'));
+    const file = await exportJournal(d, filters, format, requestLocale(request));
+    // Written, and its audit event committed: sent once the connection is back in the pool.
+    return new AnsweredAfterTransaction(async () => {
+      reply.type(file.contentType).header('content-disposition', attachmentHeader(file.fileName)).header('content-length', file.size);
+      return file.open();
+    });
   });
 };
 

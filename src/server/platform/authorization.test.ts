@@ -99,6 +99,7 @@ const READS: Record<string, Permission[]> = {
   'PATCH /api/d/:dossierId/products/:productId': ['products.read'],
   'POST /api/d/:dossierId/products/:productId/archive': ['products.read'],
   'POST /api/d/:dossierId/products/:productId/unarchive': ['products.read'],
+  'GET /api/d/:dossierId/audit/export': ['audit.read'],
 };
 
 /** Every permission but `dossier.read` (which every profile keeps) and those of features not built yet. */
@@ -260,6 +261,9 @@ const SAMPLES: Record<string, Prepare> = {
   'DELETE /api/d/:dossierId/profiles/:profileId': async (id) => ({ url: `/api/d/${id}/profiles/${await createProfile(id)}` }),
   'GET /api/d/:dossierId/audit': async (id) => ({ url: `/api/d/${id}/audit` }),
   'GET /api/d/:dossierId/audit/verify': async (id) => ({ url: `/api/d/${id}/audit/verify` }),
+  'GET /api/d/:dossierId/audit/summary': async (id) => ({ url: `/api/d/${id}/audit/summary?from=2026-01-01&to=2026-12-31` }),
+  'GET /api/d/:dossierId/audit/actors': async (id) => ({ url: `/api/d/${id}/audit/actors` }),
+  'GET /api/d/:dossierId/audit/export': async (id) => ({ url: `/api/d/${id}/audit/export?format=csv&from=2026-01-01` }),
   'GET /api/d/:dossierId/customers': async (id) => ({ url: `/api/d/${id}/customers?q=renard` }),
   'POST /api/d/:dossierId/customers': async (id) => ({ url: `/api/d/${id}/customers`, body: CUSTOMER }),
   'GET /api/d/:dossierId/customers/:customerId': async (id) => ({ url: `/api/d/${id}/customers/${await createCustomer(id)}` }),
