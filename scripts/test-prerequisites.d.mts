@@ -10,5 +10,6 @@ export declare const ENGINES: readonly ['chromium', 'webkit'];
 export declare function askedEngines(env?: NodeJS.ProcessEnv): Array<(typeof ENGINES)[number]>;
 export declare function miniBrowserPath(env?: NodeJS.ProcessEnv, root?: string): string | null;
 export declare function missingPrerequisites(env?: NodeJS.ProcessEnv, root?: string): Missing[];
+export declare function missingBrowserPrerequisites(env?: NodeJS.ProcessEnv, root?: string): Missing[];
 export declare function packagesFor(missing: Missing[]): string[];
 export declare function aptCommand(packages: string[], sudo?: boolean): string;

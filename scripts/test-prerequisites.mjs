@@ -68,11 +68,18 @@ function frenchLocale(root, env) {
 }
 
 /**
- * What the asked engines need and this machine lacks: `{ what, why, package }`, where `package`
+ * What the suite needs outside Node (the asked engines, LibreOffice) and this machine lacks: `{ what, why, package }`, where `package`
  * is the Debian package that provides it, or null when only the user can fix it (a *_PATH
  * variable naming a file that does not exist), `fix` then saying how.
  */
 export function missingPrerequisites(env = process.env, root = env.ARDOISE_PREREQUISITES_ROOT ?? '/') {
+  const missing = missingBrowserPrerequisites(env, root);
+  if (!onPath('soffice', env)) missing.push({ what: 'LibreOffice Calc (soffice)', why: 'reading back the XLSX exports (src/server/audit/export.test.ts), headless', package: 'libreoffice-calc-nogui' });
+  return missing;
+}
+
+/** What the asked engines alone need and this machine lacks (the journeys' own check: test/e2e/driver). */
+export function missingBrowserPrerequisites(env = process.env, root = env.ARDOISE_PREREQUISITES_ROOT ?? '/') {
   const engines = askedEngines(env);
   const missing = [];
   const need = (present, item) => {
@@ -95,7 +102,6 @@ export function missingPrerequisites(env = process.env, root = env.ARDOISE_PRERE
     need(softwareGl(root), { what: "Mesa's software OpenGL driver (swrast_dri.so)", why: `${why}: WebKit draws with OpenGL`, package: 'libgl1-mesa-dri' });
     need(frenchLocale(root, env), { what: 'the fr_FR.UTF-8 locale or its source', why: `${why}: WebKit speaks French only in a French locale`, package: 'locales' });
   }
-  need(onPath('soffice', env), { what: 'LibreOffice Calc (soffice)', why: 'reading back the XLSX exports (src/server/audit/export.test.ts), headless', package: 'libreoffice-calc-nogui' });
   return missing;
 }
 

@@ -70,7 +70,10 @@ describe.each(engines())('the Journal des actions (%s)', (engine) => {
       await tab.click('Tableau');
       await tab.select("Type d'action", 'Clients');
       await tab.waitForUrl((url) => url.includes('group=customer'));
-      const links = await tab.evaluate(() => [...document.querySelectorAll('a[href*="/audit/export"]')].map((a) => a.getAttribute('href')));
+      const exportLinks = () => tab.evaluate(() => [...document.querySelectorAll('a[href*="/audit/export"]')].map((a) => a.getAttribute('href') ?? ''));
+      // The links follow the URL once the page has rendered its new filters.
+      await waitUntil('the export links carry the filter', async () => (await exportLinks()).every((href) => href.includes('group=customer')));
+      const links = await exportLinks();
       expect(links).toHaveLength(2);
       for (const href of links) expect(href).toContain('group=customer');
       expectCleanConsole(tab);

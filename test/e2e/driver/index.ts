@@ -8,7 +8,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { aptCommand, askedEngines, ENGINES, missingPrerequisites, packagesFor } from '../../../scripts/test-prerequisites.mjs';
+import { aptCommand, askedEngines, ENGINES, missingBrowserPrerequisites, packagesFor } from '../../../scripts/test-prerequisites.mjs';
 import { launchChromium } from './chromium';
 import type { Browser, Tab } from './types';
 import { launchWebKit } from './webkit';
@@ -25,7 +25,7 @@ export type Engine = (typeof ENGINES)[number];
  */
 export function engines(env: NodeJS.ProcessEnv = process.env): Engine[] {
   const asked = askedEngines(env);
-  const missing = missingPrerequisites(env);
+  const missing = missingBrowserPrerequisites(env);
   if (missing.length > 0) {
     const packages = packagesFor(missing);
     throw new Error(

@@ -37,7 +37,7 @@ import {
   type Query,
 } from './page-scripts';
 import type { Browser, Clickable, Key, Tab, User, Viewport } from './types';
-import { aptCommand, miniBrowserPath, missingPrerequisites, packagesFor } from '../../../scripts/test-prerequisites.mjs';
+import { aptCommand, miniBrowserPath, missingBrowserPrerequisites, packagesFor } from '../../../scripts/test-prerequisites.mjs';
 import { isUnanswered, webDriverCommand, WebDriverError, WebDriverSession, type ElementRef } from './webdriver';
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -280,7 +280,7 @@ async function tryStartDriverProcess(): Promise<DriverProcess> {
 // Browser, users, tabs
 
 export async function launchWebKit(baseUrl: string): Promise<Browser> {
-  const missing = missingPrerequisites({ ...process.env, E2E_BROWSER: 'webkit' });
+  const missing = missingBrowserPrerequisites({ ...process.env, E2E_BROWSER: 'webkit' });
   if (missing.length) throw new Error(`WebKit cannot run here; missing: ${missing.map((m) => m.what).join(', ')}. Install: ${aptCommand(packagesFor(missing))}`);
   const binary = miniBrowserPath() as string;
   const users: WebKitUser[] = [];
